@@ -1,0 +1,3 @@
+"""Face-recognition attendance kiosk."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,129 @@
+"""The frozen dataclasses that flow through the kiosk: camera -> detections -> tracks -> matches -> check-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A face box in pixel coordinates of the full frame; right and bottom are exclusive."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def area(self) -> int:
+        return max(0, self.width) * max(0, self.height)
+
+    def as_list(self) -> list[int]:
+        return [self.left, self.top, self.right, self.bottom]
+
+    def scaled(self, factor: float) -> Box:
+        """The same box with every coordinate multiplied by ``factor``."""
+        return Box(
+            round(self.left * factor),
+            round(self.top * factor),
+            round(self.right * factor),
+            round(self.bottom * factor),
+        )
+
+    def clipped(self, width: int, height: int) -> Box:
+        """The box clipped to an image of ``width`` x ``height``."""
+        return Box(
+            max(0, self.left), max(0, self.top), min(width, self.right), min(height, self.bottom)
+        )
+
+    def iou(self, other: Box) -> float:
+        """Intersection over union with ``other``, in [0, 1]."""
+        ix = max(0, min(self.right, other.right) - max(self.left, other.left))
+        iy = max(0, min(self.bottom, other.bottom) - max(self.top, other.top))
+        inter = ix * iy
+        union = self.area + other.area - inter
+        return inter / union if union > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A face found in a frame, with the detector's score (higher is surer)."""
+
+    box: Box
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The gallery's answer for one embedding.
+
+    ``person_id`` and ``name`` are None when the face is unknown; ``distance`` is the distance to the
+    nearest enrolled person either way (inf for an empty gallery); ``margin`` is how much farther the
+    next-nearest other person is.
+    """
+
+    person_id: str | None
+    name: str | None
+    distance: float
+    margin: float
+
+    @property
+    def known(self) -> bool:
+        return self.person_id is not None
+
+
+class Direction(str, Enum):
+    IN = "in"
+    OUT = "out"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """One attendance event, as written to the CSV and sent to the server."""
+
+    event_id: str
+    person_id: str
+    name: str
+    timestamp: datetime  # timezone-aware
+    kiosk_id: str
+    distance: float
+    direction: Direction = Direction.IN
+
+
+@dataclass(frozen=True, slots=True)
+class FaceResult:
+    """What the kiosk knows about one face in one analysed frame."""
+
+    track_id: int
+    box: Box
+    state: str  # "confirmed", "pending" or "unknown"
+    person_id: str | None = None
+    name: str | None = None
+    distance: float = float("inf")
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """The recognition result for one frame: its sequence number and the faces in it."""
+
+    frame_no: int
+    faces: tuple[FaceResult, ...] = ()
+    checkins: tuple[CheckIn, ...] = ()
+    analysed_at: float = 0.0
+    embeddings_computed: int = 0
+
+
+Embedding = np.ndarray  # float32 or float64 vector of length 128

@@ -1,0 +1,1 @@
+"""The dlib adapter: image loading, detection, landmarks, embeddings, quality checks. No Qt."""
