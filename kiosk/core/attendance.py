@@ -1,0 +1,229 @@
+"""The attendance CSV: the one writer of the kiosk's check-in log, and the reader the sync client uses.
+
+The file is append-only. Each row is written with one ``write`` and made durable (flush + ``os.fsync``)
+before :meth:`AttendanceLog.append` returns. A power cut can leave at most one torn record at the end;
+opening the log truncates it back to the end of the last complete record and logs what it removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.core.types import CheckIn, Direction
+from kiosk.errors import AttendanceLogError
+
+log = logging.getLogger(__name__)
+
+FIELDS: tuple[str, ...] = ("event_id", "person_id", "name", "timestamp", "kiosk_id", "distance", "direction")
+HEADER: bytes = (",".join(FIELDS) + "\n").encode("ascii")
+_CHUNK = 1 << 16
+
+
+def _complete_end(path: Path, start: int = 0) -> tuple[int, int]:
+    """(end of the last complete record at or after ``start``, file size).
+
+    A record is complete when it ends in a newline outside quotes; quotes inside a field are doubled, so
+    the quote count's parity says whether a newline is inside a quoted field.
+    """
+    good = start
+    pos = start
+    odd = False
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        for line in fh:
+            pos += len(line)
+            if line.count(b'"') % 2:
+                odd = not odd
+            if not odd and line.endswith(b"\n"):
+                good = pos
+    return good, pos
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def format_row(checkin: CheckIn) -> bytes:
+    """The CSV bytes of one check-in, newline included. Raises AttendanceLogError for a naive timestamp."""
+    if checkin.timestamp.tzinfo is None or checkin.timestamp.utcoffset() is None:
+        raise AttendanceLogError(f"check-in {checkin.event_id} has a timestamp without a UTC offset")
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(
+        [
+            checkin.event_id,
+            checkin.person_id,
+            checkin.name,
+            checkin.timestamp.isoformat(),
+            checkin.kiosk_id,
+            repr(float(checkin.distance)),
+            Direction(checkin.direction).value,
+        ]
+    )
+    return buf.getvalue().encode("utf-8")
+
+
+def row_to_checkin(row: dict[str, str]) -> CheckIn:
+    """The CheckIn a CSV row describes. Raises ValueError when a field cannot be parsed."""
+    ts = datetime.fromisoformat(row["timestamp"])
+    if ts.tzinfo is None:
+        raise ValueError(f"timestamp {row['timestamp']!r} has no UTC offset")
+    return CheckIn(
+        event_id=row["event_id"],
+        person_id=row["person_id"],
+        name=row["name"],
+        timestamp=ts,
+        kiosk_id=row["kiosk_id"],
+        distance=float(row["distance"]),
+        direction=Direction(row["direction"]),
+    )
+
+
+class AttendanceLog:
+    """The attendance CSV at ``path``; opening it repairs a torn last record.
+
+    Raises AttendanceLogError when the file cannot be created, read or has a different header.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._fh = None
+        try:
+            self._open()
+        except OSError as exc:
+            raise AttendanceLogError(f"cannot open the attendance log {self.path}: {exc}") from exc
+
+    # -- opening -------------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        created = not self.path.exists()
+        if not created:
+            self._repair()
+        self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the log's lifetime
+        if self._fh.tell() == 0:
+            self._fh.write(HEADER)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            if created:
+                _fsync_dir(self.path.parent)
+        else:
+            self._check_header()
+
+    def _repair(self) -> None:
+        good, size = _complete_end(self.path)
+        if good == size:
+            return
+        with open(self.path, "r+b") as fh:
+            fh.seek(good)
+            removed = fh.read()
+            fh.truncate(good)
+            fh.flush()
+            os.fsync(fh.fileno())
+        log.warning(
+            "attendance log %s: removed a torn last record of %d bytes: %r",
+            self.path,
+            len(removed),
+            removed[:200],
+        )
+
+    def _check_header(self) -> None:
+        with open(self.path, "rb") as fh:
+            first = fh.readline()
+        if first != HEADER:
+            self.close()
+            raise AttendanceLogError(
+                f"{self.path} is not an attendance log of this version: header {first[:200]!r}, "
+                f"expected {HEADER!r}"
+            )
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def append(self, checkin: CheckIn) -> int:
+        """Write one row and make it durable; returns the byte offset just past it.
+
+        Raises AttendanceLogError when the log is closed or the write fails.
+        """
+        data = format_row(checkin)
+        with self._lock:
+            if self._fh is None:
+                raise AttendanceLogError(f"the attendance log {self.path} is closed")
+            try:
+                self._fh.write(data)
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+                return self._fh.tell()
+            except OSError as exc:
+                raise AttendanceLogError(f"cannot write to the attendance log {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fh is not None:
+                self._fh.close()
+                self._fh = None
+
+    def __enter__(self) -> AttendanceLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def read_rows(self, start_offset: int = 0) -> Iterator[tuple[dict[str, str], int]]:
+        """Yield (row, end_offset) for every complete record from ``start_offset`` on."""
+        return read_rows(self.path, start_offset)
+
+
+def read_rows(path: str | os.PathLike[str], start_offset: int = 0) -> Iterator[tuple[dict[str, str], int]]:
+    """Yield (row as a dict keyed by FIELDS, byte offset just past it) for complete records.
+
+    ``start_offset`` 0 means the start of the file (the header is skipped). A record still being written
+    (no final newline, or a newline inside an open quote) ends the iteration. A record with the wrong
+    number of fields is yielded with every value it has and missing ones as "".
+    Raises AttendanceLogError when the file cannot be read.
+    """
+    path = Path(path)
+    try:
+        fh = open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise AttendanceLogError(f"cannot read the attendance log {path}: {exc}") from exc
+    with fh:
+        if start_offset <= 0:
+            first = fh.readline()
+            if not first.endswith(b"\n"):
+                return
+            pos = len(first)
+        else:
+            fh.seek(start_offset)
+            pos = start_offset
+        record = b""
+        odd = False
+        for line in fh:
+            record += line
+            if line.count(b'"') % 2:
+                odd = not odd
+            if odd or not line.endswith(b"\n"):
+                continue
+            pos += len(record)
+            text = record.decode("utf-8", errors="replace")
+            record = b""
+            values = next(csv.reader(io.StringIO(text)), [])
+            row = {name: (values[i] if i < len(values) else "") for i, name in enumerate(FIELDS)}
+            yield row, pos

@@ -1,0 +1,80 @@
+"""Schema creation and ordered migrations, applied by the server itself at start.
+
+``schema_version`` holds one row per applied migration. Migrations run under a lock (a PostgreSQL
+advisory lock, or a file lock next to the SQLite file) so that several workers or replicas starting at
+once apply each migration exactly once. Add a migration by appending to MIGRATIONS; never edit one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from filelock import FileLock
+from sqlalchemy import Connection, Engine, inspect, select, text
+
+from server import schema
+
+log = logging.getLogger(__name__)
+_PG_LOCK_KEY = 7_340_021
+
+
+def _v1_core(conn: Connection) -> None:
+    for table in (schema.kiosks, schema.admins, schema.attendance, schema.heartbeats):
+        table.create(conn, checkfirst=True)
+
+
+def _v2_people(conn: Connection) -> None:
+    for table in (schema.people, schema.embeddings, schema.person_changes):
+        table.create(conn, checkfirst=True)
+
+
+def _v3_attendance_date_index(conn: Connection) -> None:
+    schema.attendance_date_index.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
+    (1, _v1_core),
+    (2, _v2_people),
+    (3, _v3_attendance_date_index),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    return conn.execute(
+        select(text("coalesce(max(version), 0)")).select_from(schema.schema_version)
+    ).scalar_one()
+
+
+def _apply(engine: Engine) -> list[int]:
+    applied = []
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        schema.schema_version.create(conn, checkfirst=True)
+        version = current_version(conn)
+        for number, migration in MIGRATIONS:
+            if number <= version:
+                continue
+            log.info("applying database migration %d (%s)", number, migration.__name__)
+            migration(conn)
+            conn.execute(
+                schema.schema_version.insert().values(
+                    version=number, applied_at=datetime.now(timezone.utc).replace(tzinfo=None)
+                )
+            )
+            applied.append(number)
+    return applied
+
+
+def migrate(engine: Engine) -> list[int]:
+    """Bring the database to the latest schema; returns the migration numbers applied now."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with FileLock(engine.url.database + ".migrate.lock", timeout=60):
+            return _apply(engine)
+    return _apply(engine)

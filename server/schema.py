@@ -1,0 +1,110 @@
+"""The tables, in SQLAlchemy Core. Their shape changes only through a new migration in migrations.py."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+)
+
+admins = Table(
+    "admins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", String(36), nullable=False),
+    Column("kiosk", String(64), nullable=False),
+    Column("person_id", String(128), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("timestamp", String(40), nullable=False),  # ISO-8601 with the kiosk's own offset
+    Column("ts_utc", DateTime, nullable=False),
+    Column("local_date", Date, nullable=False),  # the date in the kiosk's own offset
+    Column("distance", Float, nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Index("ux_attendance_event_id", "event_id", unique=True),
+)
+
+attendance_date_index = Index("ix_attendance_local_date", attendance.c.local_date, attendance.c.kiosk)
+
+heartbeats = Table(
+    "heartbeats",
+    metadata,
+    Column("kiosk", String(64), primary_key=True),
+    Column("received_at", Float, nullable=False),  # unix time
+    Column("fps", Float, nullable=False),
+    Column("recognition_latency_ms", Float, nullable=False),
+    Column("sync_backlog", Integer, nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("recognized", Integer, nullable=False),
+    Column("unknown", Integer, nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("person_id", String(128), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("employee_no", String(64), nullable=True),
+    Column("consent", Text, nullable=True),  # JSON object
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("seq", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Index("ix_people_seq", "seq"),
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", String(128), ForeignKey("people.person_id"), nullable=False, index=True),
+    Column("vector", LargeBinary, nullable=False),  # 128 little-endian float64
+)
+
+person_changes = Table(
+    "person_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("person_id", String(128), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)

@@ -1,0 +1,147 @@
+"""Validation at the API's edge: turn untrusted JSON into checked values or a reason to reject."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from werkzeug.exceptions import BadRequest
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=2)
+DIRECTIONS = ("in", "out")
+
+
+class Invalid(ValueError):
+    """One value is invalid; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A validated check-in, ready to store."""
+
+    event_id: str
+    person_id: str
+    name: str
+    timestamp: str
+    ts_utc: datetime
+    local_date: date
+    distance: float
+    direction: str
+
+
+def text(value: Any, field: str, max_len: int, allow_empty: bool = False) -> str:
+    """``value`` as a clean string: no NUL or other control characters except in names, valid UTF-8."""
+    if not isinstance(value, str):
+        raise Invalid(f"{field} must be a string")
+    if not value and not allow_empty:
+        raise Invalid(f"{field} must not be empty")
+    if len(value) > max_len:
+        raise Invalid(f"{field} is longer than {max_len} characters")
+    if "\x00" in value:
+        raise Invalid(f"{field} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise Invalid(f"{field} is not valid Unicode") from exc
+    return value
+
+
+def identifier(value: Any, field: str, max_len: int = 128) -> str:
+    value = text(value, field, max_len)
+    if not value.isprintable() or value != value.strip():
+        raise Invalid(f"{field} must be printable without surrounding spaces")
+    return value
+
+
+def number(value: Any, field: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Invalid(f"{field} must be a number")
+    try:
+        value = float(value)
+    except OverflowError as exc:
+        raise Invalid(f"{field} is out of range") from exc
+    if not math.isfinite(value) or not low <= value <= high:
+        raise Invalid(f"{field} must be between {low} and {high}")
+    return value
+
+
+def integer(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid(f"{field} must be an integer between {low} and {high}")
+    return value
+
+
+def timestamp(value: Any, field: str = "timestamp") -> datetime:
+    """An aware datetime from an ISO-8601 string with a UTC offset, between 2000 and now + 2 days."""
+    raw = text(value, field, 40)
+    try:
+        ts = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise Invalid(f"{field} is not an ISO-8601 date-time") from exc
+    if ts.tzinfo is None or ts.utcoffset() is None:
+        raise Invalid(f"{field} must carry a UTC offset, e.g. 2024-05-01T08:30:00+02:00")
+    try:
+        in_range = EARLIEST <= ts <= datetime.now(timezone.utc) + FUTURE_SLACK
+    except (OverflowError, ValueError):
+        in_range = False
+    if not in_range:
+        raise Invalid(f"{field} is before 2000 or in the future")
+    return ts
+
+
+def event_id(value: Any) -> str:
+    raw = text(value, "event_id", 36)
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError as exc:
+        raise Invalid("event_id must be a UUID") from exc
+
+
+def parse_event(raw: Any) -> Event:
+    """A validated Event. Raises Invalid with the first problem found."""
+    if not isinstance(raw, dict):
+        raise Invalid("an event must be a JSON object")
+    eid = event_id(raw.get("event_id"))
+    ts = timestamp(raw.get("timestamp"))
+    direction = raw.get("direction")
+    if direction not in DIRECTIONS:
+        raise Invalid('direction must be "in" or "out"')
+    return Event(
+        event_id=eid,
+        person_id=identifier(raw.get("person_id"), "person_id"),
+        name=text(raw.get("name"), "name", 200),
+        timestamp=ts.isoformat(),
+        ts_utc=ts.astimezone(timezone.utc).replace(tzinfo=None),
+        local_date=ts.date(),
+        distance=number(raw.get("distance"), "distance", 0.0, 4.0),
+        direction=direction,
+    )
+
+
+def json_object() -> dict[str, Any]:
+    """The request body as a JSON object, or 400."""
+    from flask import request
+
+    if not request.is_json:
+        raise BadRequest("send a JSON body with Content-Type: application/json")
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest("the body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def query_date(value: str | None, field: str) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadRequest(f"{field} must be a date like 2024-05-01") from exc
