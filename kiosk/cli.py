@@ -1,0 +1,219 @@
+"""The kiosk's command line: enrol, identify, list and remove people, run the kiosk, self-test.
+
+    python -m kiosk enroll --gallery DIR --name NAME [--person-id ID] IMAGE...
+    python -m kiosk identify --gallery DIR IMAGE...
+    python -m kiosk people --gallery DIR
+    python -m kiosk people remove --gallery DIR ID
+    python -m kiosk run [--source ...] (see python -m kiosk run --help)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+from kiosk.errors import KioskError
+
+log = logging.getLogger("kiosk")
+
+
+def _out(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(message: str, code: int = 2) -> int:
+    sys.stderr.write(f"kiosk: {message}\n")
+    return code
+
+
+def _store(args):
+    from kiosk.core.gallery import GalleryStore
+    from kiosk.core.secrets import sealer_for
+
+    return GalleryStore(args.gallery, sealer=sealer_for(args.gallery, getattr(args, "key_file", None)))
+
+
+def _policy(args):
+    from kiosk.core.matching import MatchPolicy
+
+    return MatchPolicy(threshold=args.threshold, margin=args.margin)
+
+
+def cmd_enroll(args) -> int:
+    from kiosk.core.gallery import Consent, now_iso, validate_person_id
+    from kiosk.core.matching import Matcher
+    from kiosk.vision.engine import FaceEngine
+    from kiosk.vision.enrol import sample_from_file
+
+    if args.person_id:
+        validate_person_id(args.person_id)
+    if not args.name.strip():
+        return _fail("--name must not be empty")
+    engine = FaceEngine().load()
+    samples = [sample_from_file(engine, path, jitter=args.jitter) for path in args.images]
+    accepted = [s for s in samples if s.accepted]
+    summary: dict = {
+        "name": args.name,
+        "accepted": [s.source for s in accepted],
+        "rejected": [{"image": s.source, "reason": s.reason} for s in samples if not s.accepted],
+        "warnings": [],
+    }
+    if not accepted:
+        _out(summary)
+        return _fail("no photo could be used; nothing was enrolled (see the reasons above)")
+    import numpy as np
+
+    store = _store(args)
+    vectors = np.stack([s.embedding for s in accepted])
+    existing = Matcher(store.load(), _policy(args))
+    for s in accepted:
+        m = existing.match(s.embedding)
+        if m.known and m.person_id != args.person_id:
+            summary["warnings"].append(
+                f"{Path(s.source).name} already matches {m.name} ({m.person_id}, distance {m.distance:.3f}): "
+                "check that this is not the same person enrolled twice."
+            )
+    consent = Consent(args.consent_by, now_iso(), args.consent_text) if args.consent_by else None
+    person = store.add_person(
+        args.name, vectors, person_id=args.person_id, employee_no=args.employee_no,
+        consent=consent, keep_photos=args.keep_photos,
+    )
+    if args.keep_photos:
+        folder = store.photos_dir(person.person_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        for s in accepted:
+            shutil.copy2(s.source, folder / Path(s.source).name)
+    summary["person_id"] = person.person_id
+    summary["embeddings_added"] = len(accepted)
+    _out(summary)
+    return 0
+
+
+def cmd_identify(args) -> int:
+    from kiosk.core.matching import Matcher
+    from kiosk.vision.engine import FaceEngine
+    from kiosk.vision.enrol import find_faces_for_enrolment
+    from kiosk.vision.image_io import load_image
+
+    matcher = Matcher(_store(args).load(), _policy(args))
+    engine = FaceEngine().load()
+    for path in args.images:
+        try:
+            rgb = load_image(path)
+        except KioskError as exc:
+            _out({"image": path, "error": str(exc), "faces": []})
+            continue
+        boxes = [d.box for d in find_faces_for_enrolment(engine, rgb)]
+        faces = []
+        for box, vector in zip(boxes, engine.embed(rgb, boxes), strict=True):
+            m = matcher.match(vector)
+            faces.append({
+                "box": box.as_list(), "name": m.name, "person_id": m.person_id,
+                "distance": round(m.distance, 4) if m.distance != float("inf") else None,
+            })
+        _out({"image": path, "faces": faces})
+    return 0
+
+
+def cmd_people(args) -> int:
+    store = _store(args)
+    if args.action == "remove":
+        if not args.person_id:
+            return _fail("people remove needs a person id")
+        person = store.remove(args.person_id)
+        _out({"removed": person.person_id, "name": person.name})
+        return 0
+    if args.action == "rename":
+        if not args.person_id or not args.new_name:
+            return _fail("people rename needs a person id and a new name")
+        person = store.rename(args.person_id, args.new_name)
+        _out({"renamed": person.person_id, "name": person.name})
+        return 0
+    gallery = store.load()
+    counts = gallery.counts()
+    for p in gallery.people:
+        _out({
+            "person_id": p.person_id, "name": p.name, "employee_no": p.employee_no,
+            "embeddings": counts[p.person_id], "enrolled_at": p.enrolled_at,
+            "consent": None if p.consent is None else p.consent.given_at,
+        })
+    return 0
+
+
+def _add_gallery(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gallery", required=True, help="the gallery folder")
+    p.add_argument("--key-file", default=None, help="gallery encryption key (default: next to the gallery)")
+
+
+def _add_policy(p: argparse.ArgumentParser) -> None:
+    from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD
+
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="largest distance accepted")
+    p.add_argument("--margin", type=float, default=DEFAULT_MARGIN, help="required lead over the next person")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiosk.vision.enrol import ENROL_JITTER
+
+    parser = argparse.ArgumentParser(prog="kiosk", description="Face-recognition attendance kiosk.")
+    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR")
+    parser.add_argument("--self-test", action="store_true", help="check the models on a bundled photo and exit")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("enroll", help="enrol one person from photos")
+    _add_gallery(p)
+    _add_policy(p)
+    p.add_argument("--name", required=True)
+    p.add_argument("--person-id", default=None)
+    p.add_argument("--employee-no", default=None)
+    p.add_argument("--jitter", type=int, default=ENROL_JITTER, help="jittered copies averaged per photo")
+    p.add_argument("--keep-photos", action="store_true", help="also keep the photos (default: embeddings only)")
+    p.add_argument("--consent-by", default=None, help="who confirmed the person's consent")
+    p.add_argument("--consent-text", default="Enrolment for attendance check-in by face recognition.")
+    p.add_argument("images", nargs="+")
+    p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser("identify", help="say who is in each image (one JSON line per image)")
+    _add_gallery(p)
+    _add_policy(p)
+    p.add_argument("images", nargs="+")
+    p.set_defaults(func=cmd_identify)
+
+    p = sub.add_parser("people", help="list, rename or remove enrolled people")
+    p.add_argument("action", nargs="?", choices=["list", "remove", "rename"], default="list")
+    p.add_argument("person_id", nargs="?")
+    p.add_argument("new_name", nargs="?")
+    _add_gallery(p)
+    p.set_defaults(func=cmd_people)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "run":
+        from kiosk.app_main import run_main
+
+        return run_main(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=(args.log_level or "WARNING").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.self_test:
+        from kiosk.selftest import self_test
+
+        return self_test()
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except KioskError as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:
+        return 0

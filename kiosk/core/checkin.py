@@ -1,0 +1,74 @@
+"""When a confirmed identity becomes a check-in: at most once per person per cooldown."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from kiosk.core.types import CheckIn, Direction
+
+DEFAULT_COOLDOWN_S = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """``checkin`` is set for a new check-in; otherwise ``previous`` is the one within the cooldown."""
+
+    checkin: CheckIn | None
+    previous: datetime | None
+
+    @property
+    def is_new(self) -> bool:
+        return self.checkin is not None
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class CheckInPolicy:
+    """Decides, per person, whether a confirmation is a new check-in. Thread-safe."""
+
+    def __init__(
+        self,
+        kiosk_id: str,
+        *,
+        cooldown_s: float = DEFAULT_COOLDOWN_S,
+        direction: Direction = Direction.IN,
+        clock: Callable[[], datetime] = _local_now,
+    ) -> None:
+        if cooldown_s < 0:
+            raise ValueError("cooldown must not be negative")
+        self.kiosk_id = kiosk_id
+        self.cooldown = timedelta(seconds=cooldown_s)
+        self.direction = direction
+        self.clock = clock
+        self._last: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+
+    def seed(self, history: Iterable[CheckIn]) -> None:
+        """Remember earlier check-ins (from the CSV at start-up) so a restart checks nobody in twice."""
+        with self._lock:
+            for c in history:
+                if c.person_id not in self._last or c.timestamp > self._last[c.person_id]:
+                    self._last[c.person_id] = c.timestamp
+
+    def decide(self, person_id: str, name: str, distance: float) -> Decision:
+        now = self.clock()
+        with self._lock:
+            last = self._last.get(person_id)
+            if last is not None and now - last < self.cooldown:
+                return Decision(None, last)
+            self._last[person_id] = now
+        event = CheckIn(
+            str(uuid.uuid4()), person_id, name, now, self.kiosk_id, round(float(distance), 4), self.direction
+        )
+        return Decision(event, last)
+
+    def forget(self, person_id: str) -> None:
+        """Undo the bookkeeping of a check-in that could not be written (so the next sighting retries)."""
+        with self._lock:
+            self._last.pop(person_id, None)

@@ -1,0 +1,87 @@
+"""One analysed frame: detect, track, embed the tracks that need it, match, confirm.
+
+The pipeline is pure logic around an injected ``FaceAnalyzer`` (the dlib engine in production, a fake in
+unit tests), so the same code runs in the kiosk's worker process, in ``bench/pipeline.py`` and in tests.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from kiosk.core.matching import Matcher
+from kiosk.core.tracking import Tracker, TrackingSettings
+from kiosk.core.types import Box, Detection, FaceResult, FrameResult, Match
+
+
+class FaceAnalyzer(Protocol):
+    def detect_live(self, rgb: np.ndarray) -> list[Detection]: ...
+
+    def embed(self, rgb: np.ndarray, boxes: list[Box]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A track whose identity was just confirmed, with when the face first appeared."""
+
+    track_id: int
+    match: Match
+    first_seen: float
+    confirmed_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    frame: FrameResult
+    confirmations: tuple[Confirmation, ...]
+    detect_ms: float
+    embed_ms: float
+
+
+class RecognitionPipeline:
+    """Stateful per camera: keeps the tracks between frames."""
+
+    def __init__(
+        self,
+        analyzer: FaceAnalyzer,
+        matcher: Matcher,
+        settings: TrackingSettings | None = None,
+        *,
+        max_embeddings_per_frame: int = 2,
+    ) -> None:
+        self.analyzer = analyzer
+        self.matcher = matcher
+        self.tracker = Tracker(settings)
+        self.max_embeddings_per_frame = max_embeddings_per_frame
+
+    def set_matcher(self, matcher: Matcher) -> None:
+        """Use a new gallery from the next frame on (tracks keep their confirmed identities)."""
+        self.matcher = matcher
+
+    def process(self, rgb: np.ndarray, frame_no: int, now: float) -> PipelineResult:
+        t0 = time.perf_counter()
+        detections = self.analyzer.detect_live(rgb)
+        t1 = time.perf_counter()
+        visible = self.tracker.update(detections, now)
+        due = [t for t in visible if self.tracker.needs_embedding(t, now)]
+        # Largest faces first: the person nearest the kiosk is the one checking in.
+        due.sort(key=lambda t: t.box.area, reverse=True)
+        due = due[: self.max_embeddings_per_frame]
+        confirmations: list[Confirmation] = []
+        if due:
+            vectors = self.analyzer.embed(rgb, [t.box for t in due])
+            for track, vector in zip(due, vectors, strict=True):
+                match = self.matcher.match(vector)
+                if self.tracker.add_vote(track, match, now):
+                    confirmations.append(Confirmation(track.track_id, track.confirmed, track.first_seen, now))
+        t2 = time.perf_counter()
+        faces: tuple[FaceResult, ...] = tuple(t.result() for t in visible)
+        return PipelineResult(
+            FrameResult(frame_no, faces, (), now, len(due)),
+            tuple(confirmations),
+            (t1 - t0) * 1000.0,
+            (t2 - t1) * 1000.0,
+        )

@@ -1,0 +1,194 @@
+"""The dlib face engine: HOG (or CNN) detection, 5-point alignment, 128-d ResNet descriptors.
+
+dlib types stay inside the ``_to_*`` helpers; the public methods take contiguous uint8 RGB arrays and
+return ``Detection`` tuples and float32 numpy vectors. Models load in ``load()``, never at import.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk.core.types import Box, Detection
+from kiosk.vision.models import ModelPaths, model_paths
+
+log = logging.getLogger(__name__)
+
+EMBEDDING_SIZE = 128
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorSettings:
+    """How faces are searched for.
+
+    ``live_width``: the live path downsizes frames wider than this before HOG (boxes are mapped back).
+    ``photo_max_side``: photos are resized so that their longer side is about this, at most 2x up, which
+    lets HOG (80 px window) find faces from about 40 px in ordinary photos.
+    ``min_score``: detections scoring below this are dropped (patches and logos score low).
+    """
+
+    live_width: int = 480
+    photo_max_side: int = 1600
+    min_score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Landmarks:
+    """Face landmarks in full-frame pixel coordinates, shape (n, 2); n is 5 or 68."""
+
+    points: np.ndarray
+
+
+def _to_rect(box: Box):
+    import dlib
+
+    return dlib.rectangle(int(box.left), int(box.top), int(box.right), int(box.bottom))
+
+
+def _to_box(rect, scale: float = 1.0) -> Box:
+    return Box(
+        round(rect.left() / scale),
+        round(rect.top() / scale),
+        round((rect.right() + 1) / scale),
+        round((rect.bottom() + 1) / scale),
+    )
+
+
+def _to_points(shape) -> np.ndarray:
+    return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+
+
+def _as_rgb(image: np.ndarray) -> np.ndarray:
+    """The boundary conversion: dlib mis-detects on non-contiguous or non-uint8 arrays."""
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"expected an RGB image of shape (h, w, 3), got {image.shape}")
+    return np.ascontiguousarray(image, dtype=np.uint8)
+
+
+class FaceEngine:
+    """dlib detection, landmarks and embeddings. Call ``load()`` once before anything else."""
+
+    def __init__(self, models: ModelPaths | None = None, settings: DetectorSettings | None = None) -> None:
+        self.models = models or model_paths()
+        self.settings = settings or DetectorSettings()
+        self._hog = None
+        self._cnn = None
+        self._sp5 = None
+        self._sp68 = None
+        self._facerec = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def load(self, *, landmarks_68: bool = False) -> FaceEngine:
+        """Load the HOG detector, the 5-point predictor and the descriptor network.
+
+        Raises ModelMissingError naming the missing file. Returns self.
+        """
+        import dlib
+
+        self.models.require("landmarks_5", "descriptor")
+        self._hog = dlib.get_frontal_face_detector()
+        self._sp5 = dlib.shape_predictor(str(self.models.landmarks_5))
+        self._facerec = dlib.face_recognition_model_v1(str(self.models.descriptor))
+        if landmarks_68:
+            self.load_landmarks_68()
+        log.info("face models loaded from %s", Path(self.models.descriptor).parent)
+        return self
+
+    def load_landmarks_68(self) -> None:
+        import dlib
+
+        self.models.require("landmarks_68")
+        self._sp68 = dlib.shape_predictor(str(self.models.landmarks_68))
+
+    @property
+    def loaded(self) -> bool:
+        return self._facerec is not None
+
+    def _need(self):
+        if self._facerec is None:
+            raise RuntimeError("FaceEngine.load() must be called first")
+
+    # -- detection -----------------------------------------------------------------------------------
+    def detect(self, rgb: np.ndarray, *, scale: float = 1.0, upsample: int = 0) -> list[Detection]:
+        """HOG detection on ``rgb`` resized by ``scale``; boxes in ``rgb``'s coordinates, best first."""
+        self._need()
+        img = _as_rgb(rgb)
+        if scale != 1.0:
+            interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+            img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=interp)
+            img = np.ascontiguousarray(img)
+        rects, scores, _ = self._hog.run(img, upsample, self.settings.min_score)
+        h, w = rgb.shape[:2]
+        found = [
+            Detection(_to_box(r, scale).clipped(w, h), float(s))
+            for r, s in zip(rects, scores, strict=True)
+            if s >= self.settings.min_score
+        ]
+        return sorted(found, key=lambda d: d.score, reverse=True)
+
+    def detect_live(self, rgb: np.ndarray) -> list[Detection]:
+        """Fast detection for the live feed: on a copy no wider than ``settings.live_width``."""
+        w = rgb.shape[1]
+        scale = min(1.0, self.settings.live_width / float(w))
+        return self.detect(rgb, scale=scale)
+
+    def detect_photo(self, rgb: np.ndarray) -> list[Detection]:
+        """Thorough detection for photos: finds faces from about 40 px in ordinary photos."""
+        side = max(rgb.shape[:2])
+        scale = min(2.0, self.settings.photo_max_side / float(side))
+        return self.detect(rgb, scale=scale)
+
+    def detect_cnn(self, rgb: np.ndarray, *, upsample: int = 1) -> list[Detection]:
+        """dlib's CNN (MMOD) detector: more robust, 2-4 s a frame on a CPU. For enrolment photos only."""
+        import dlib
+
+        if self._cnn is None:
+            self.models.require("cnn_detector")
+            self._cnn = dlib.cnn_face_detection_model_v1(str(self.models.cnn_detector))
+        h, w = rgb.shape[:2]
+        dets = self._cnn(_as_rgb(rgb), upsample)
+        found = [Detection(_to_box(d.rect).clipped(w, h), float(d.confidence)) for d in dets]
+        return sorted(found, key=lambda d: d.score, reverse=True)
+
+    # -- landmarks and embeddings --------------------------------------------------------------------
+    def landmarks(self, rgb: np.ndarray, box: Box, *, points: int = 5) -> Landmarks:
+        """5- or 68-point landmarks of the face in ``box``."""
+        self._need()
+        if points == 68:
+            if self._sp68 is None:
+                self.load_landmarks_68()
+            predictor = self._sp68
+        else:
+            predictor = self._sp5
+        return Landmarks(_to_points(predictor(_as_rgb(rgb), _to_rect(box))))
+
+    def embed(self, rgb: np.ndarray, boxes: list[Box] | tuple[Box, ...], *, jitter: int = 0) -> np.ndarray:
+        """128-d descriptors of the faces in ``boxes``: float32 array of shape (len(boxes), 128).
+
+        ``jitter`` > 0 averages that many randomly jittered copies (slower, steadier; for enrolment).
+        """
+        self._need()
+        if not boxes:
+            return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+        import dlib
+
+        img = _as_rgb(rgb)
+        shapes = dlib.full_object_detections()
+        for box in boxes:
+            shapes.append(self._sp5(img, _to_rect(box)))
+        vectors = self._facerec.compute_face_descriptor(img, shapes, max(0, jitter))
+        return np.asarray([np.asarray(v) for v in vectors], dtype=np.float32)
+
+    def embed_with_landmarks(
+        self, rgb: np.ndarray, box: Box, *, jitter: int = 0
+    ) -> tuple[np.ndarray, Landmarks]:
+        """The descriptor of one face and its 5-point landmarks (one landmark pass for both)."""
+        self._need()
+        img = _as_rgb(rgb)
+        shape = self._sp5(img, _to_rect(box))
+        vector = self._facerec.compute_face_descriptor(img, shape, max(0, jitter))
+        return np.asarray(vector, dtype=np.float32), Landmarks(_to_points(shape))

@@ -1,0 +1,89 @@
+"""Turning enrolment photos and live samples into checked embeddings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.core.types import Box, Detection
+from kiosk.errors import ImageError
+from kiosk.vision.engine import FaceEngine
+from kiosk.vision.image_io import load_image
+from kiosk.vision.quality import Quality, QualityThresholds, assess
+
+log = logging.getLogger(__name__)
+
+ENROL_JITTER = 5  # jittered copies averaged per enrolment photo (steadier templates; enrolment is offline)
+_BACKGROUND_FACE_RATIO = 0.8  # faces narrower than this share of the largest are background people
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One enrolment photo or frame: its embedding when usable, otherwise the reason why not."""
+
+    source: str
+    embedding: np.ndarray | None
+    box: Box | None
+    quality: Quality | None
+    reason: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.embedding is not None
+
+
+def find_faces_for_enrolment(engine: FaceEngine, rgb: np.ndarray, *, pad_retry: bool = True) -> list[Detection]:
+    """Faces in a photo, largest first. Tight crops where HOG sees nothing get a padded second try."""
+    found = engine.detect_photo(rgb)
+    if not found and pad_retry:
+        h, w = rgb.shape[:2]
+        py, px = h // 2, w // 2
+        fill = [int(c) for c in rgb.reshape(-1, 3).mean(axis=0)]
+        padded = cv2.copyMakeBorder(rgb, py, py, px, px, cv2.BORDER_CONSTANT, value=fill)
+        found = [
+            Detection(
+                Box(d.box.left - px, d.box.top - py, d.box.right - px, d.box.bottom - py).clipped(w, h), d.score
+            )
+            for d in engine.detect_photo(np.ascontiguousarray(padded))
+        ]
+    return sorted(found, key=lambda d: d.box.area, reverse=True)
+
+
+def sample_from_image(
+    engine: FaceEngine,
+    rgb: np.ndarray,
+    source: str,
+    *,
+    jitter: int = ENROL_JITTER,
+    thresholds: QualityThresholds | None = None,
+    detections: list[Detection] | None = None,
+) -> Sample:
+    """Check the one face in ``rgb`` and embed it; a rejected sample says why."""
+    faces = detections if detections is not None else find_faces_for_enrolment(engine, rgb)
+    if not faces:
+        return Sample(source, None, None, None, "No face was found in the photo.")
+    faces = sorted(faces, key=lambda d: d.box.area, reverse=True)
+    main = [d for d in faces if d.box.width >= _BACKGROUND_FACE_RATIO * faces[0].box.width]
+    if len(main) > 1:
+        return Sample(
+            source, None, None, None,
+            f"{len(main)} faces are in the photo; use a photo showing only the person being enrolled.",
+        )
+    box = faces[0].box
+    embedding, marks = engine.embed_with_landmarks(rgb, box, jitter=jitter)
+    quality = assess(rgb, box, marks.points, thresholds)
+    if not quality.ok:
+        return Sample(source, None, box, quality, " ".join(quality.problems))
+    return Sample(source, embedding, box, quality)
+
+
+def sample_from_file(engine: FaceEngine, path: str, **kwargs) -> Sample:
+    """``sample_from_image`` for a file; unreadable files become rejected samples, never exceptions."""
+    try:
+        rgb = load_image(path)
+    except ImageError as exc:
+        return Sample(str(path), None, None, None, str(exc))
+    return sample_from_image(engine, rgb, str(path), **kwargs)

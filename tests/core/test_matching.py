@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+
+from kiosk.core.gallery import Gallery, Person
+from kiosk.core.matching import Matcher, MatchPolicy
+
+
+def gallery(vectors_by_person: dict[str, list[np.ndarray]]) -> Gallery:
+    people, rows, owners = [], [], []
+    for i, (pid, vecs) in enumerate(vectors_by_person.items()):
+        people.append(Person(pid, pid.title()))
+        rows += vecs
+        owners += [i] * len(vecs)
+    return Gallery(tuple(people), np.asarray(rows, np.float32), np.asarray(owners, np.int32))
+
+
+def unit(i: int) -> np.ndarray:
+    v = np.zeros(128, np.float32)
+    v[i] = 1.0
+    return v
+
+
+def test_nearest_person_within_threshold_and_margin_is_recognised():
+    m = Matcher(gallery({"ada": [unit(0)], "bob": [unit(1)]}), MatchPolicy(0.5, 0.1))
+    q = unit(0) * 0.9
+    r = m.match(q)
+    assert r.person_id == "ada" and r.name == "Ada"
+    assert r.distance == pytest.approx(0.1, abs=1e-5)
+
+
+def test_face_far_from_everyone_is_unknown():
+    m = Matcher(gallery({"ada": [unit(0)], "bob": [unit(1)]}), MatchPolicy(0.5, 0.0))
+    r = m.match(unit(5))
+    assert not r.known and r.person_id is None
+    assert r.distance == pytest.approx(np.sqrt(2), abs=1e-5)
+
+
+def test_face_between_two_people_is_unknown_because_of_the_margin():
+    m = Matcher(gallery({"ada": [unit(0) * 0.2], "bob": [unit(1) * 0.2]}), MatchPolicy(0.5, 0.05))
+    q = (unit(0) * 0.2 + unit(1) * 0.21) / 1.0
+    r = m.match(q)
+    assert r.distance < 0.5
+    assert not r.known
+
+
+def test_margin_is_measured_against_another_person_not_the_same_persons_other_photo():
+    m = Matcher(gallery({"ada": [unit(0), unit(0) * 0.99], "bob": [unit(1)]}), MatchPolicy(0.5, 0.3))
+    r = m.match(unit(0))
+    assert r.known and r.margin > 1.0
+
+
+def test_many_embeddings_of_one_person_in_the_top_k_still_find_the_other_person():
+    rng = np.random.default_rng(0)
+    ada = [unit(0) + rng.normal(scale=0.001, size=128).astype(np.float32) for _ in range(200)]
+    m = Matcher(gallery({"ada": ada, "bob": [unit(0) + unit(1) * 0.3]}), MatchPolicy(0.5, 0.0))
+    _, best, second = m.nearest_two(unit(0))
+    assert best < 0.05 and second == pytest.approx(0.3, abs=0.01)
+
+
+def test_empty_gallery_and_single_person():
+    assert not Matcher(Gallery()).match(unit(0)).known
+    r = Matcher(gallery({"ada": [unit(0)]}), MatchPolicy(0.5, 0.1)).match(unit(0))
+    assert r.known and r.margin == float("inf")
+
+
+def test_vectorised_distances_equal_the_direct_formula():
+    rng = np.random.default_rng(1)
+    g = rng.normal(size=(1000, 128)).astype(np.float32)
+    people = tuple(Person(f"p{i}", f"P{i}") for i in range(100))
+    m = Matcher(Gallery(people, g, np.arange(1000, dtype=np.int32) % 100))
+    q = rng.normal(size=128).astype(np.float32)
+    assert np.allclose(m.distances(q), np.linalg.norm(g - q, axis=1), atol=1e-3)
+
+
+@pytest.mark.parametrize("threshold,margin", [(0.0, 0.1), (2.5, 0.1), (0.5, -0.1)])
+def test_invalid_policy_is_refused(threshold, margin):
+    with pytest.raises(ValueError):
+        MatchPolicy(threshold, margin)
