@@ -33,7 +33,7 @@ class DetectorSettings:
 
     live_width: int = 480
     photo_max_side: int = 1600
-    min_score: float = 0.0
+    min_score: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
