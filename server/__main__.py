@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import date
 
@@ -10,6 +11,8 @@ import click
 
 
 def _app():  # noqa: ANN202 - imported lazily: serve must set up metrics before the app is imported
+    # Admin commands are not workers: keep their (unused) metrics out of gunicorn's multiprocess files.
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
     from server import create_app
     from server.config import ConfigurationError
 

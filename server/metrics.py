@@ -64,7 +64,10 @@ CONFIDENCE = Histogram(
 )
 RSS = (
     Gauge(
-        "process_resident_memory_bytes", "Resident memory of the server workers", multiprocess_mode="livesum"
+        "process_resident_memory_bytes",
+        "Resident memory of the server workers",
+        multiprocess_mode="livesum",
+        registry=None,  # read back through the multiprocess files, not the default registry
     )
     if multiprocess_enabled()
     else None

@@ -25,11 +25,7 @@ def free_port() -> int:
 
 
 def server_env(root: Path, extra: dict[str, str]) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"REDIS_URL", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"}}
     env.update(
         {
             "SECRET_KEY": SECRET,

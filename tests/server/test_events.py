@@ -92,13 +92,9 @@ def test_oversized_body_is_413_with_json(app, client, kiosk_token):
     assert response.json["error"] == "request_entity_too_large"
 
 
-@pytest.mark.parametrize(
-    "body", [b"not json", b"[]", b'{"events": {}}', b'{"events": "x"}', b"[" * 5000, b"\xff\xfe"]
-)
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"events": {}}', b'{"events": "x"}', b"[" * 5000, b"\xff\xfe"])
 def test_malformed_body_is_400_with_json(app, client, kiosk_token, body):
-    response = client.post(
-        "/api/v1/events", data=body, content_type="application/json", headers=bearer(kiosk_token)
-    )
+    response = client.post("/api/v1/events", data=body, content_type="application/json", headers=bearer(kiosk_token))
     assert response.status_code == 400
     assert set(response.json) == {"error", "message"}
 
