@@ -1,0 +1,150 @@
+"""Prometheus config, alert rules and Grafana dashboards: valid, tested, and querying only real metrics."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.helpers import ROOT, require_binary
+from tests.ops.native import PROMETHEUS_DIR, load_yaml
+from tests.ops.promql import (
+    ALLOWED_METRICS,
+    dashboard_queries,
+    dashboards,
+    metric_names,
+    rule_expressions,
+)
+
+GRAFANA = ROOT / "monitoring" / "grafana"
+REQUIRED_ALERTS = {
+    "FaceAttendReplicaDown",
+    "FaceAttendAllReplicasDown",
+    "FaceAttendHighErrorRate",
+    "FaceAttendSlowIngest",
+    "FaceAttendKioskSilent",
+    "FaceAttendKioskBacklogGrowing",
+    "FaceAttendLowRecognitionConfidence",
+    "FaceAttendHighMemory",
+}
+
+
+def _promtool(*args: str) -> subprocess.CompletedProcess:
+    promtool = require_binary("promtool")
+    return subprocess.run([promtool, *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=120)
+
+
+def test_promtool_accepts_the_prometheus_config():
+    result = _promtool("check", "config", "prometheus.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_promtool_accepts_the_alert_rules():
+    rule_files = sorted(str(p.relative_to(PROMETHEUS_DIR)) for p in (PROMETHEUS_DIR / "rules").glob("*.yml"))
+    assert rule_files
+    result = _promtool("check", "rules", *rule_files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_alert_behaves_as_its_promtool_test_says():
+    tests = sorted(str(p.relative_to(PROMETHEUS_DIR)) for p in (PROMETHEUS_DIR / "tests").glob("*.yml"))
+    assert tests
+    result = _promtool("test", "rules", *tests)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _alerts() -> list[dict]:
+    rules = []
+    for path in sorted((PROMETHEUS_DIR / "rules").glob("*.yml")):
+        for group in load_yaml(path)["groups"]:
+            rules.extend(r for r in group["rules"] if "alert" in r)
+    return rules
+
+
+def test_the_issue_s_alerts_all_exist():
+    assert REQUIRED_ALERTS <= {r["alert"] for r in _alerts()}
+
+
+@pytest.mark.parametrize("rule", _alerts(), ids=lambda r: r["alert"])
+def test_alert_has_severity_summary_and_description(rule):
+    assert rule["labels"]["severity"] in {"critical", "warning", "info"}
+    assert rule["annotations"]["summary"].strip()
+    assert rule["annotations"]["description"].strip()
+
+
+def test_every_alert_has_a_promtool_test_case():
+    tested = set()
+    for path in (PROMETHEUS_DIR / "tests").glob("*.yml"):
+        for case in load_yaml(path)["tests"]:
+            for check in case.get("alert_rule_test", []):
+                if check.get("exp_alerts"):
+                    tested.add(check["alertname"])
+    assert {r["alert"] for r in _alerts()} <= tested
+
+
+@pytest.mark.parametrize("name,expr", list(rule_expressions()), ids=[n for n, _ in rule_expressions()])
+def test_alert_queries_only_metrics_that_exist(name, expr):
+    assert metric_names(expr) <= ALLOWED_METRICS, f"{name}: unknown metrics {metric_names(expr) - ALLOWED_METRICS}"
+
+
+def test_prometheus_scrapes_each_app_replica_through_dns_not_the_balancer():
+    config = load_yaml(PROMETHEUS_DIR / "prometheus.yml")
+    app = next(job for job in config["scrape_configs"] if job["job_name"] == "faceattend")
+    assert app["dns_sd_configs"][0]["names"] == ["app"]
+    assert "static_configs" not in app
+    jobs = {job["job_name"] for job in config["scrape_configs"]}
+    assert {"faceattend", "redis", "postgres", "nginx"} <= jobs
+
+
+def test_the_three_dashboards_exist_with_unique_uids_and_panel_ids():
+    boards = dashboards()
+    assert set(boards) == {"system-overview.json", "face-recognition.json", "infrastructure.json"}
+    uids = [b["uid"] for b in boards.values()]
+    assert len(set(uids)) == len(uids)
+    for name, board in boards.items():
+        ids = [p["id"] for p in board["panels"]]
+        assert len(set(ids)) == len(ids), name
+        assert all(p.get("targets") for p in board["panels"]), name
+
+
+def test_dashboards_use_the_provisioned_datasource():
+    datasource = load_yaml(GRAFANA / "provisioning" / "datasources" / "prometheus.yml")["datasources"][0]
+    for name, board in dashboards().items():
+        for panel in board["panels"]:
+            assert panel["datasource"]["uid"] == datasource["uid"], (name, panel["title"])
+            for target in panel["targets"]:
+                assert target["datasource"]["uid"] == datasource["uid"], (name, panel["title"])
+
+
+def test_the_dashboard_provider_points_where_compose_mounts_the_dashboards():
+    provider = load_yaml(GRAFANA / "provisioning" / "dashboards" / "faceattend.yml")["providers"][0]
+    compose = load_yaml(ROOT / "docker-compose.yml")
+    mounts = compose["services"]["grafana"]["volumes"]
+    assert f"./monitoring/grafana/dashboards:{provider['options']['path']}:ro" in mounts
+
+
+def test_the_recognition_dashboard_covers_what_the_issue_asks():
+    board = dashboards()["face-recognition.json"]
+    exprs = " ".join(t["expr"] for p in board["panels"] for t in p["targets"])
+    assert "[1h]" in exprs and "[1d]" in exprs  # check-ins per hour and per day
+    assert 'result="unknown"' in exprs
+    assert "face_recognition_confidence_bucket" in exprs
+    assert "kiosk_frames_per_second" in exprs and "kiosk_recognition_latency_seconds" in exprs
+
+
+@pytest.mark.parametrize(
+    "board,title,expr", list(dashboard_queries()), ids=[f"{b}:{t}" for b, t, _ in dashboard_queries()]
+)
+def test_dashboard_queries_only_metrics_that_exist(board, title, expr):
+    names = metric_names(expr.replace("label_values(", "(").replace(", kiosk)", ")"))
+    assert names <= ALLOWED_METRICS, f"{board} / {title}: unknown metrics {names - ALLOWED_METRICS}"
+
+
+def test_the_metric_name_extractor_sees_through_promql():
+    expr = 'histogram_quantile(0.95, sum by (le, endpoint) (rate(http_request_duration_seconds_bucket{job="x"}[5m])))'
+    assert metric_names(expr) == {"http_request_duration_seconds_bucket"}
+    assert metric_names('absent(up{job="a"} == 1) or vector(0)') == {"up"}
+    assert metric_names("typo_metric_total / on (kiosk) kiosk_sync_backlog") == {
+        "typo_metric_total",
+        "kiosk_sync_backlog",
+    }
