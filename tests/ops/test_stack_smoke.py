@@ -1,0 +1,228 @@
+"""The stack end to end, with the binaries the containers run, on loopback.
+
+The server under gunicorn (2 workers, prometheus multiprocess mode), its own Redis, nginx with the
+project's config and Prometheus with the project's config and alert rules: check-ins go in through nginx,
+and Prometheus must see them; every dashboard query must run; verify_deployment.sh must pass.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.helpers import ROOT, require, require_binary
+from tests.ops.native import (
+    free_port,
+    nginx_command,
+    nginx_prefix,
+    port_open,
+    prometheus_command,
+    prometheus_config,
+    stop,
+    wait_until,
+)
+from tests.ops.promql import APP_METRICS, dashboard_queries, metric_names, runnable_query
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+class Stack:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.ports = {name: free_port() for name in ("redis", "app", "nginx", "status", "prometheus")}
+        self.app = f"http://127.0.0.1:{self.ports['app']}"
+        self.nginx = f"http://127.0.0.1:{self.ports['nginx']}"
+        self.prometheus = f"http://127.0.0.1:{self.ports['prometheus']}"
+        self.env = {
+            **os.environ,
+            "SECRET_KEY": secrets.token_hex(32),
+            "DATABASE_URL": f"sqlite:///{tmp / 'attendance.db'}",
+            "REDIS_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp / "multiproc"),
+            "INSTANCE_PATH": str(tmp / "instance"),
+        }
+        self.token = ""
+
+    def start(self, name: str, cmd: list[str], **kwargs) -> subprocess.Popen:
+        log = (self.tmp / f"{name}.log").open("w")
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **kwargs)
+        self.procs[name] = proc
+        return proc
+
+    def log(self, name: str) -> str:
+        path = self.tmp / f"{name}.log"
+        return path.read_text()[-3000:] if path.exists() else ""
+
+    def stop_all(self) -> None:
+        for proc in reversed(list(self.procs.values())):
+            stop(proc)
+
+    def query(self, promql: str) -> dict:
+        response = requests.get(f"{self.prometheus}/api/v1/query", params={"query": promql}, timeout=10)
+        return response.json()
+
+    def value(self, promql: str) -> float | None:
+        result = self.query(promql)["data"]["result"]
+        return float(result[0]["value"][1]) if result else None
+
+
+def _check_in(stack: Stack, n: int) -> list[str]:
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    events = [
+        {
+            "event_id": str(uuid.uuid4()),
+            "person_id": f"smoke-{i}",
+            "name": f"Smoke Person {i}",
+            "timestamp": now,
+            "distance": 0.35,
+            "direction": "in",
+        }
+        for i in range(n)
+    ]
+    response = requests.post(
+        f"{stack.nginx}/api/v1/events",
+        json={"events": events},
+        headers={"Authorization": f"Bearer {stack.token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return [r["status"] for r in response.json()["results"]]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    require((ROOT / "server" / "__main__.py").exists(), "the server (server/__main__.py) is not there yet")
+    redis_server = require_binary("redis-server")
+    require_binary("nginx")
+    require_binary("prometheus")
+    require_binary("curl")
+    tmp = tmp_path_factory.mktemp("stack")
+    stack = Stack(tmp)
+    try:
+        stack.start(
+            "redis",
+            [redis_server, "--port", str(stack.ports["redis"]), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(tmp)],
+        )  # fmt: skip
+        wait_until(lambda: port_open(stack.ports["redis"]), 15, "redis", stack.procs["redis"])
+
+        added = subprocess.run(
+            [sys.executable, "-m", "server", "kiosk", "add", "smoke-kiosk"],
+            env=stack.env, cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        stack.token = added.stdout.strip().splitlines()[-1]
+
+        app = stack.start(
+            "app",
+            [sys.executable, "-m", "server", "serve", "--bind", f"127.0.0.1:{stack.ports['app']}", "--workers", "2"],
+            env=stack.env, cwd=ROOT,
+        )  # fmt: skip
+        wait_until(lambda: requests.get(f"{stack.app}/health", timeout=2).ok, 40, "app", app)
+
+        conf = nginx_prefix(tmp, stack.ports["app"], stack.ports["nginx"], stack.ports["status"])
+        nginx = stack.start("nginx", nginx_command(conf))
+        wait_until(lambda: port_open(stack.ports["nginx"]), 15, "nginx", nginx)
+
+        config = prometheus_config(
+            tmp,
+            {
+                "prometheus": [f"127.0.0.1:{stack.ports['prometheus']}"],
+                "faceattend": [f"127.0.0.1:{stack.ports['app']}"],
+            },
+        )
+        prometheus = stack.start("prometheus", prometheus_command(config, stack.ports["prometheus"], tmp / "tsdb"))
+        wait_until(lambda: requests.get(f"{stack.prometheus}/-/ready", timeout=2).ok, 30, "prometheus", prometheus)
+        yield stack
+    except Exception as exc:
+        logs = "\n".join(f"--- {name} ---\n{stack.log(name)}" for name in stack.procs)
+        raise AssertionError(f"the stack did not start: {exc}\n{logs}") from exc
+    finally:
+        stack.stop_all()
+
+
+def test_check_ins_through_nginx_move_the_counter_prometheus_sees(stack):
+    wait_until(lambda: stack.value('up{job="faceattend"}') == 1.0, 20, "Prometheus scraping the app")
+    before = stack.value('sum(attendance_records_total{job="faceattend", status="created"})') or 0.0
+
+    assert _check_in(stack, 3) == ["created"] * 3
+    heartbeat = {"fps": 12.5, "recognition_latency_ms": 80, "sync_backlog": 2, "version": "smoke",
+                 "recognized": 3, "unknown": 1}  # fmt: skip
+    response = requests.post(
+        f"{stack.nginx}/api/v1/heartbeat", json=heartbeat, headers={"Authorization": f"Bearer {stack.token}"},
+        timeout=10,
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+
+    query = 'sum(attendance_records_total{job="faceattend", status="created"})'
+    wait_until(lambda: (stack.value(query) or 0.0) >= before + 3, 20, "the check-in counter in Prometheus")
+    assert stack.value('up{job="faceattend"}') == 1.0
+
+
+def test_every_app_metric_the_dashboards_use_is_exported(stack):
+    used = set()
+    for _, _, expr in dashboard_queries():
+        used |= metric_names(expr.replace("label_values(", "(").replace(", kiosk)", ")")) & APP_METRICS
+
+    def all_present() -> bool:
+        return all(stack.value(f"count({name})") for name in used)
+
+    try:
+        wait_until(all_present, 20, "every dashboard metric")
+    except TimeoutError:
+        missing = sorted(name for name in used if not stack.value(f"count({name})"))
+        pytest.fail(f"the server does not export {missing} (the dashboards and alerts query them)")
+
+
+@pytest.mark.parametrize(
+    "board,title,expr", list(dashboard_queries()), ids=[f"{b}:{t}" for b, t, _ in dashboard_queries()]
+)
+def test_dashboard_query_runs_in_prometheus(stack, board, title, expr):
+    result = stack.query(runnable_query(expr))
+    assert result["status"] == "success", f"{board} / {title}: {result.get('error')}"
+
+
+def test_alert_rules_load_and_evaluate_without_error(stack):
+    deadline = time.monotonic() + 15
+    while True:
+        groups = requests.get(f"{stack.prometheus}/api/v1/rules", timeout=10).json()["data"]["groups"]
+        rules = [rule for group in groups for rule in group["rules"]]
+        if rules and all(rule.get("lastEvaluation", "").startswith("20") for rule in rules):
+            break
+        assert time.monotonic() < deadline, "rules were not evaluated"
+        time.sleep(0.5)
+    assert len(rules) >= 8
+    bad = {rule["name"]: rule.get("lastError") for rule in rules if rule["health"] != "ok"}
+    assert not bad
+    firing = {rule["name"] for rule in rules if rule.get("state") == "firing"}
+    assert "FaceAttendAllReplicasDown" not in firing
+
+
+def test_verify_deployment_passes_against_the_stack(stack):
+    result = subprocess.run(
+        [str(ROOT / "verify_deployment.sh"), "--base-url", stack.nginx, "--app-url", stack.app,
+         "--prometheus-url", stack.prometheus, "--token", stack.token, "--timeout", "5"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("PASS") == 6
+
+
+def test_verify_deployment_fails_when_metrics_are_public(stack):
+    # Pointed at the app itself (no nginx in front), /metrics is public: the check must catch that.
+    result = subprocess.run(
+        [str(ROOT / "verify_deployment.sh"), "--base-url", stack.app, "--timeout", "5"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "FAIL" in result.stdout and "/metrics answered 200" in result.stdout
