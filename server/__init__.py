@@ -19,9 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The configured app. Raises server.config.ConfigurationError for an unusable configuration."""
     from server import api, cache, config, db, errors, health, metrics
 
-    app = Flask(
-        __name__, instance_relative_config=True, instance_path=os.environ.get("INSTANCE_PATH") or None
-    )
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path))
     if test_config is not None:

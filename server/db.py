@@ -47,9 +47,7 @@ def upsert(conn: Connection, table: Table, values: dict[str, Any], key: str) -> 
     """Insert ``values`` or update the row with the same ``key``."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[key], set_={k: stmt.excluded[k] for k in values if k != key}
-    )
+    stmt = stmt.on_conflict_do_update(index_elements=[key], set_={k: stmt.excluded[k] for k in values if k != key})
     conn.execute(stmt)
 
 
@@ -74,9 +72,7 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(
-        app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"], app.config["SQLITE_BUSY_TIMEOUT_MS"]
-    )
+    engine = make_engine(app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"], app.config["SQLITE_BUSY_TIMEOUT_MS"])
     app.extensions["db_engine"] = engine
     app.teardown_appcontext(close_db)
     if app.config["AUTO_MIGRATE"]:

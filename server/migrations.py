@@ -46,9 +46,7 @@ LATEST = MIGRATIONS[-1][0]
 def current_version(conn: Connection) -> int:
     if not inspect(conn).has_table("schema_version"):
         return 0
-    return conn.execute(
-        select(text("coalesce(max(version), 0)")).select_from(schema.schema_version)
-    ).scalar_one()
+    return conn.execute(select(text("coalesce(max(version), 0)")).select_from(schema.schema_version)).scalar_one()
 
 
 def _apply(engine: Engine) -> list[int]:

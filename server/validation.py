@@ -145,3 +145,13 @@ def query_date(value: str | None, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise BadRequest(f"{field} must be a date like 2024-05-01") from exc
+
+
+def query_identifier(value: str | None, field: str) -> str | None:
+    """An optional id from the query string, or 400 (NUL bytes and the like never reach the database)."""
+    if value is None or value == "":
+        return None
+    try:
+        return identifier(value, field)
+    except Invalid as exc:
+        raise BadRequest(str(exc)) from exc

@@ -16,7 +16,7 @@ from server import auth, schema
 from server.api import bp
 from server.cache import get_cache
 from server.db import get_db
-from server.validation import query_date
+from server.validation import query_date, query_identifier
 
 CSV_FIELDS = ("event_id", "person_id", "name", "timestamp", "kiosk", "distance", "direction")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,7 +84,12 @@ def get_attendance() -> Any:
     if not 1 <= limit <= cap:
         raise BadRequest(f"limit must be between 1 and {cap}")
     rows = query_attendance(
-        get_db(), start, end, request.args.get("person_id"), request.args.get("kiosk"), limit
+        get_db(),
+        start,
+        end,
+        query_identifier(request.args.get("person_id"), "person_id"),
+        query_identifier(request.args.get("kiosk"), "kiosk"),
+        limit,
     )
     if _wants_csv():
         out = io.StringIO()

@@ -87,9 +87,7 @@ def _store(conn: Connection, person_id: str, fields: dict[str, Any] | None) -> i
     upsert(conn, schema.people, values, key="person_id")
     conn.execute(delete(schema.embeddings).where(schema.embeddings.c.person_id == person_id))
     if fields:
-        conn.execute(
-            schema.embeddings.insert(), [{"person_id": person_id, "vector": v} for v in fields["vectors"]]
-        )
+        conn.execute(schema.embeddings.insert(), [{"person_id": person_id, "vector": v} for v in fields["vectors"]])
     conn.commit()
     return seq
 
@@ -135,9 +133,7 @@ def _embeddings(conn: Connection, person_ids: list[str]) -> dict[str, list[list[
     out: dict[str, list[list[float]]] = {pid: [] for pid in person_ids}
     if person_ids:
         e = schema.embeddings
-        rows = conn.execute(
-            select(e.c.person_id, e.c.vector).where(e.c.person_id.in_(person_ids)).order_by(e.c.id)
-        )
+        rows = conn.execute(select(e.c.person_id, e.c.vector).where(e.c.person_id.in_(person_ids)).order_by(e.c.id))
         for row in rows:
             out[row.person_id].append(list(_PACK.unpack(row.vector)))
     return out
@@ -177,7 +173,5 @@ def list_people() -> Any:
     p, e = schema.people, schema.embeddings
     conn = get_db()
     rows = conn.execute(select(p).where(p.c.deleted.is_(False)).order_by(p.c.person_id)).all()
-    counts = dict(
-        conn.execute(select(e.c.person_id, text("count(*)")).select_from(e).group_by(e.c.person_id)).all()
-    )
+    counts = dict(conn.execute(select(e.c.person_id, text("count(*)")).select_from(e).group_by(e.c.person_id)).all())
     return jsonify(people=[{**_public(r), "embedding_count": counts.get(r.person_id, 0)} for r in rows])
