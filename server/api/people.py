@@ -146,8 +146,8 @@ def people_changes() -> Any:
         since = int(request.args.get("since", "0"))
     except ValueError as exc:
         raise BadRequest("since must be an integer cursor") from exc
-    if since < 0:
-        raise BadRequest("since must not be negative")
+    if not 0 <= since < 2**62:
+        raise BadRequest("since must be a cursor this server gave out")
     page = current_app.config["PEOPLE_PAGE_SIZE"]
     p = schema.people
     conn = get_db()
