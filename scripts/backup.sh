@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Backs up faceattend: the database, the kiosk data (gallery, attendance log) and the configuration.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/backup.sh [options]
+
+Writes one archive, OUTPUT_DIR/faceattend-backup-<UTC time>.tar.gz, holding:
+  database.sqlite | database.pgdump   the server's database (SQLite online .backup, or pg_dump -Fc)
+  data/                               a kiosk data folder: gallery, attendance CSV   (with --data-dir)
+  config/                             .env, docker-compose.yml, nginx/, monitoring/ (not secrets/)
+  MANIFEST, SHA256SUMS                what is inside, and checksums scripts/restore.sh verifies
+
+Options (environment variable in brackets):
+  --output-dir DIR      where archives go                          [BACKUP_DIR, ./backups]
+  --database-url URL    sqlite:///PATH or postgresql[+psycopg]://... [DATABASE_URL]
+  --compose             dump the database of the running compose stack instead (postgres service in
+                        production, the app's SQLite file in basic)
+  --data-dir DIR        a kiosk data folder to include               [FACEATTEND_DATA_DIR]
+  --no-config           leave the configuration out
+  --with-secrets        include secrets/ too (the archive then needs the same care as the secrets)
+  -h, --help            show this help
+
+Run it from cron, e.g. daily at 02:30:  30 2 * * * /opt/faceattend/scripts/backup.sh --compose
+scripts/cleanup.sh --keep-days N deletes old archives.
+USAGE
+}
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUTPUT_DIR="${BACKUP_DIR:-$here/backups}"
+DATABASE_URL="${DATABASE_URL:-}"
+DATA_DIR="${FACEATTEND_DATA_DIR:-}"
+COMPOSE=0
+CONFIG=1
+SECRETS=0
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --output-dir) OUTPUT_DIR="$2"; shift 2 ;;
+    --database-url) DATABASE_URL="$2"; shift 2 ;;
+    --compose) COMPOSE=1; shift ;;
+    --data-dir) DATA_DIR="$2"; shift 2 ;;
+    --no-config) CONFIG=0; shift ;;
+    --with-secrets) SECRETS=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "backup.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[backup] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+root="$work/faceattend-backup-$stamp"
+mkdir -p "$root" "$OUTPUT_DIR"
+manifest="$root/MANIFEST"
+{
+  echo "faceattend backup $stamp"
+  echo "host: $(hostname)"
+} >"$manifest"
+
+# sqlite_path URL: the file of a sqlite:/// URL (sqlite:////abs/path or sqlite:///relative/path).
+sqlite_path() {
+  local path="${1#sqlite:///}"
+  path="${path%%\?*}"
+  echo "$path"
+}
+
+backup_sqlite_file() {
+  local db="$1" out="$2"
+  [ -f "$db" ] || die "no SQLite database at $db"
+  if command -v sqlite3 >/dev/null; then
+    sqlite3 "$db" ".backup '$out'"
+  else
+    python3 - "$db" "$out" <<'PY'
+import sqlite3, sys
+src, dst = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
+with dst:
+    src.backup(dst)
+PY
+  fi
+}
+
+compose() { docker compose -f "$here/docker-compose.yml" "$@"; }
+
+backup_database() {
+  if [ "$COMPOSE" -eq 1 ]; then
+    if [ -n "$(compose --profile production ps -q postgres 2>/dev/null)" ]; then
+      log "dumping PostgreSQL from the compose stack"
+      # shellcheck disable=SC2016  # expanded by the shell inside the container
+      compose --profile production exec -T postgres sh -c 'pg_dump -Fc --no-owner -U "$POSTGRES_USER" "$POSTGRES_DB"' \
+        >"$root/database.pgdump"
+      echo "database: postgresql (compose)" >>"$manifest"
+    else
+      log "copying SQLite from the compose stack's app"
+      compose exec -T --index 1 app python - >"$root/database.sqlite" <<'PY'
+import os, sqlite3, sys, tempfile
+src = sqlite3.connect(os.path.join(os.environ.get("INSTANCE_PATH", "/data"), "attendance.db"))
+tmp = tempfile.NamedTemporaryFile(suffix=".sqlite")
+dst = sqlite3.connect(tmp.name)
+with dst:
+    src.backup(dst)
+dst.close()
+sys.stdout.buffer.write(open(tmp.name, "rb").read())
+PY
+      echo "database: sqlite (compose)" >>"$manifest"
+    fi
+    return 0
+  fi
+  case "$DATABASE_URL" in
+    "") log "no --database-url: database not included"; echo "database: none" >>"$manifest" ;;
+    sqlite:///*)
+      log "backing up SQLite $(sqlite_path "$DATABASE_URL")"
+      backup_sqlite_file "$(sqlite_path "$DATABASE_URL")" "$root/database.sqlite"
+      echo "database: sqlite" >>"$manifest"
+      ;;
+    postgresql*://*|postgres://*)
+      command -v pg_dump >/dev/null || die "pg_dump is not installed (or use --compose)"
+      log "dumping PostgreSQL"
+      pg_dump -Fc --no-owner --dbname "postgresql://${DATABASE_URL#*://}" -f "$root/database.pgdump"
+      echo "database: postgresql" >>"$manifest"
+      ;;
+    *) die "unsupported DATABASE_URL '${DATABASE_URL%%://*}://...'" ;;
+  esac
+}
+
+backup_database
+
+if [ -n "$DATA_DIR" ]; then
+  [ -d "$DATA_DIR" ] || die "no data folder at $DATA_DIR"
+  log "copying kiosk data from $DATA_DIR"
+  mkdir -p "$root/data"
+  # A consistent copy of the gallery and the append-only attendance log; lock files are not data.
+  tar -C "$DATA_DIR" --exclude='*.lock' -cf - . | tar -C "$root/data" -xf -
+  echo "data: $DATA_DIR" >>"$manifest"
+fi
+
+if [ "$CONFIG" -eq 1 ]; then
+  mkdir -p "$root/config"
+  for item in .env .env.example docker-compose.yml nginx monitoring; do
+    [ -e "$here/$item" ] && cp -R "$here/$item" "$root/config/"
+  done
+  if [ "$SECRETS" -eq 1 ] && [ -d "$here/secrets" ]; then
+    log "including secrets/: keep this archive as safe as the secrets themselves"
+    cp -R "$here/secrets" "$root/config/"
+  fi
+  echo "config: yes" >>"$manifest"
+fi
+
+(cd "$root" && find . -type f -print0 | sort -z | xargs -0 sha256sum) >"$work/SHA256SUMS"
+mv "$work/SHA256SUMS" "$root/SHA256SUMS"
+archive="$OUTPUT_DIR/faceattend-backup-$stamp.tar.gz"
+umask 077
+tar -C "$work" -czf "$archive.partial" "faceattend-backup-$stamp"
+mv "$archive.partial" "$archive"
+log "wrote $archive ($(du -h "$archive" | cut -f1))"
+echo "$archive"

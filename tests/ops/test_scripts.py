@@ -1,0 +1,333 @@
+"""The ops scripts: shellcheck-clean, --help, and what each one does, run for real where it can be."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import tarfile
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, require, require_binary
+from tests.ops.native import free_port
+
+OPS_SCRIPTS = [
+    "deploy.sh",
+    "verify_deployment.sh",
+    "scripts/backup.sh",
+    "scripts/restore.sh",
+    "scripts/cleanup.sh",
+    "scripts/health_monitor.sh",
+]
+
+
+def _all_shell_scripts() -> list[Path]:
+    skip = {".venv", ".git", "node_modules", "build", "dist"}
+    found = [p for p in ROOT.rglob("*.sh") if not skip & set(p.relative_to(ROOT).parts)]
+    return sorted(found + [ROOT / ".ci" / "run"])
+
+
+def run(args, **kwargs) -> subprocess.CompletedProcess:
+    kwargs.setdefault("timeout", 120)
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, **kwargs)
+
+
+def test_every_shell_script_in_the_repository_passes_shellcheck():
+    shellcheck = require_binary("shellcheck")
+    scripts = _all_shell_scripts()
+    assert ROOT / "bootstrap.sh" in scripts and len(scripts) >= len(OPS_SCRIPTS) + 2
+    result = run([shellcheck, "--severity=warning", *scripts])
+    assert result.returncode == 0, result.stdout
+
+
+def test_ops_scripts_pass_shellcheck_with_every_check_on():
+    shellcheck = require_binary("shellcheck")
+    result = run([shellcheck, "--severity=style", *(ROOT / s for s in OPS_SCRIPTS)])
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("script", OPS_SCRIPTS)
+def test_ops_script_is_strict_and_explains_itself(script):
+    path = ROOT / script
+    assert os.access(path, os.X_OK), f"{script} is not executable"
+    assert "set -euo pipefail" in path.read_text()
+    result = run([path, "--help"])
+    assert result.returncode == 0 and result.stdout.startswith("Usage:"), result.stderr
+    bad = run([path, "--no-such-option"])
+    assert bad.returncode == 2 and "--help" in bad.stderr
+
+
+# ---- backup and restore ----
+
+
+def _kiosk_data(root: Path) -> Path:
+    data = root / "kiosk-data"
+    (data / "gallery").mkdir(parents=True)
+    (data / "gallery" / "gallery.npz").write_bytes(os.urandom(2048))
+    (data / "gallery" / "gallery.lock").write_text("")
+    (data / "attendance.csv").write_text("event_id,person_id\n1,ada\n")
+    return data
+
+
+def test_backup_and_restore_round_trip_sqlite_and_kiosk_data(tmp_path):
+    db = tmp_path / "attendance.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE attendance (event_id TEXT PRIMARY KEY, person_id TEXT)")
+        conn.execute("INSERT INTO attendance VALUES ('e1', 'ada'), ('e2', 'grace')")
+    data = _kiosk_data(tmp_path)
+    url = f"sqlite:///{db}"
+
+    backup = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path / "backups", "--database-url", url,
+                  "--data-dir", data])  # fmt: skip
+    assert backup.returncode == 0, backup.stderr
+    archive = Path(backup.stdout.strip().splitlines()[-1])
+    assert archive.is_file() and archive.stat().st_mode & 0o077 == 0, "the archive must be private"
+    with tarfile.open(archive) as tar:
+        names = {Path(n).relative_to(Path(n).parts[0]).as_posix() for n in tar.getnames() if len(Path(n).parts) > 1}
+    assert {"database.sqlite", "data/gallery/gallery.npz", "data/attendance.csv", "SHA256SUMS", "MANIFEST"} <= names
+    assert "config/docker-compose.yml" in names and "data/gallery/gallery.lock" not in names
+    assert not any(n.startswith("config/secrets") for n in names)
+
+    # disaster: rows gone, gallery overwritten
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM attendance")
+    original = (data / "gallery" / "gallery.npz").read_bytes()
+    (data / "gallery" / "gallery.npz").write_bytes(b"broken")
+
+    restore = run([ROOT / "scripts/restore.sh", "--archive", archive, "--database-url", url, "--data-dir", data,
+                   "--yes"])  # fmt: skip
+    assert restore.returncode == 0, restore.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM attendance").fetchone()[0] == 2
+    assert (data / "gallery" / "gallery.npz").read_bytes() == original
+    assert list(tmp_path.glob("attendance.db.pre-restore-*")), "the replaced database is kept"
+    assert list(tmp_path.glob("kiosk-data.pre-restore-*")), "the replaced data folder is kept"
+
+
+def test_restore_refuses_a_damaged_archive(tmp_path):
+    data = _kiosk_data(tmp_path)
+    backup = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path, "--data-dir", data, "--no-config"])
+    archive = Path(backup.stdout.strip().splitlines()[-1])
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(archive) as tar:
+        tar.extractall(unpacked, filter="data")
+    top = next(unpacked.iterdir())
+    (top / "data" / "attendance.csv").write_text("tampered\n")
+    damaged = tmp_path / "damaged.tar.gz"
+    with tarfile.open(damaged, "w:gz") as tar:
+        tar.add(top, arcname=top.name)
+
+    restore = run([ROOT / "scripts/restore.sh", "--archive", damaged, "--data-dir", data, "--yes"])
+    assert restore.returncode == 1 and "checksums do not match" in restore.stderr
+    assert (data / "attendance.csv").read_text().startswith("event_id")
+
+
+def test_restore_asks_before_replacing_anything(tmp_path):
+    data = _kiosk_data(tmp_path)
+    backup = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path, "--data-dir", data, "--no-config"])
+    archive = backup.stdout.strip().splitlines()[-1]
+    restore = run([ROOT / "scripts/restore.sh", "--archive", archive, "--data-dir", data], stdin=subprocess.DEVNULL)
+    assert restore.returncode == 1 and "--yes" in restore.stderr
+    assert not list(tmp_path.glob("kiosk-data.pre-restore-*"))
+
+
+def _postgres_admin_url() -> str:
+    return os.environ.get("OPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def test_backup_and_restore_round_trip_postgresql(tmp_path):
+    psql = require_binary("psql")
+    require_binary("pg_dump")
+    require_binary("pg_restore")
+    admin = _postgres_admin_url()
+    ready = run([psql, admin, "-Atc", "SELECT 1"], timeout=20)
+    require(ready.returncode == 0, f"PostgreSQL is not reachable at {admin} (bootstrap.sh test starts it)")
+    name = f"ops_backup_{uuid.uuid4().hex[:8]}"
+    run([psql, admin, "-c", f"CREATE DATABASE {name}"], check=True)
+    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    sqlalchemy_url = url.replace("postgresql://", "postgresql+psycopg://")
+    try:
+        run([psql, url, "-c", "CREATE TABLE attendance (event_id text primary key); "
+             "INSERT INTO attendance VALUES ('e1'), ('e2'), ('e3');"], check=True)  # fmt: skip
+        backup = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path, "--database-url", sqlalchemy_url,
+                      "--no-config"])  # fmt: skip
+        assert backup.returncode == 0, backup.stderr
+        archive = backup.stdout.strip().splitlines()[-1]
+        run([psql, url, "-c", "DELETE FROM attendance"], check=True)
+
+        restore = run([ROOT / "scripts/restore.sh", "--archive", archive, "--database-url", sqlalchemy_url, "--yes"])
+        assert restore.returncode == 0, restore.stderr
+        count = run([psql, url, "-Atc", "SELECT count(*) FROM attendance"], check=True).stdout.strip()
+        assert count == "3"
+    finally:
+        run([psql, admin, "-c", f"DROP DATABASE IF EXISTS {name}"])
+
+
+# ---- cleanup ----
+
+
+def test_cleanup_deletes_old_backups_but_keeps_the_newest(tmp_path):
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    now = time.time()
+    for days in (1, 40, 50, 60, 70):
+        archive = backups / f"faceattend-backup-{days:03d}.tar.gz"
+        archive.write_text("x")
+        os.utime(archive, (now - days * 86400, now - days * 86400))
+    (backups / "unrelated.txt").write_text("keep me")
+
+    dry = run([ROOT / "scripts/cleanup.sh", "--backup-dir", backups, "--keep-days", "30", "--keep", "2", "--dry-run"])
+    assert dry.returncode == 0 and dry.stdout.count("would delete") == 3
+    assert len(list(backups.iterdir())) == 6
+
+    result = run([ROOT / "scripts/cleanup.sh", "--backup-dir", backups, "--keep-days", "30", "--keep", "2"])
+    assert result.returncode == 0, result.stderr
+    left = sorted(p.name for p in backups.iterdir())
+    assert left == ["faceattend-backup-001.tar.gz", "faceattend-backup-040.tar.gz", "unrelated.txt"]
+
+
+# ---- health monitor ----
+
+
+class _Health(BaseHTTPRequestHandler):
+    status = 200
+    posts: list[dict] = []
+
+    def do_GET(self):  # noqa: N802
+        if self.path == "/metrics":  # as through nginx
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = json.dumps({"status": "ok" if self.status == 200 else "degraded"}).encode()
+        self.send_response(self.status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):  # noqa: N802
+        _Health.posts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def health_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Health.status, _Health.posts = 200, []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_health_monitor_once_reports_up_and_down(health_server):
+    require_binary("curl")
+    up = run([ROOT / "scripts/health_monitor.sh", "--url", health_server, "--once"])
+    assert up.returncode == 0 and up.stdout.startswith("UP")
+    down = run([ROOT / "scripts/health_monitor.sh", "--url", f"http://127.0.0.1:{free_port()}", "--once"])
+    assert down.returncode == 1 and down.stdout.startswith("DOWN")
+
+
+def test_health_monitor_posts_to_the_webhook_after_repeated_failures(health_server):
+    require_binary("curl")
+    _Health.status = 503
+    result = run([ROOT / "scripts/health_monitor.sh", "--url", health_server, "--webhook", health_server + "/hook",
+                  "--interval", "0.1", "--failures", "2", "--count", "4"])  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("DOWN") == 1
+    assert len(_Health.posts) == 1 and "DOWN" in _Health.posts[0]["text"]
+
+
+# ---- deploy ----
+
+FAKE_DOCKER = """#!/usr/bin/env bash
+echo "$*" >> "$FAKE_DOCKER_LOG"
+case "$*" in
+  "compose version --short") echo 2.29.1 ;;
+  *" ps -q app") cat "$FAKE_DOCKER_PS" 2>/dev/null || true ;;
+  "inspect "*) echo healthy ;;
+esac
+"""
+
+
+@pytest.fixture
+def fake_docker(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(FAKE_DOCKER)
+    (bin_dir / "docker").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "FAKE_DOCKER_LOG": str(tmp_path / "docker.log"),
+        "FAKE_DOCKER_PS": str(tmp_path / "ps"),
+        "SECRETS_DIR": str(tmp_path / "secrets"),
+        "ENV_FILE": str(tmp_path / "no.env"),
+    }
+    return env, tmp_path
+
+
+def test_deploy_creates_secrets_and_waits_for_a_healthy_stack(fake_docker, health_server):
+    require_binary("openssl")
+    env, tmp = fake_docker
+    result = run([ROOT / "deploy.sh", "--profile", "production", "--build", "--scale", "3",
+                  "--base-url", health_server, "--timeout", "5"], env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    calls = (tmp / "docker.log").read_text().splitlines()
+    assert any(c.endswith("--profile production build app") for c in calls)
+    up = next(c for c in calls if " up " in c)
+    assert "--profile production" in up and "--scale app=3" in up and "--wait" in up
+    assert any(" rm --stop --force nginx " in c + " " for c in calls), "the basic profile's nginx is stopped"
+
+    secrets = tmp / "secrets"
+    assert secrets.stat().st_mode & 0o777 == 0o700
+    assert (secrets / ".gitignore").read_text() == "*\n"
+    for name in ("secret_key", "postgres_password", "grafana_admin_password", "tls/cert.pem", "tls/key.pem"):
+        assert (secrets / name).stat().st_size > 0, name
+    assert len((secrets / "secret_key").read_text().strip()) >= 32
+    first_key = (secrets / "secret_key").read_text()
+    again = run([ROOT / "deploy.sh", "--profile", "production", "--base-url", health_server, "--timeout", "5"], env=env)
+    assert again.returncode == 0 and (secrets / "secret_key").read_text() == first_key, "secrets are kept"
+
+
+def test_deploy_fails_when_the_stack_never_answers(fake_docker):
+    env, _ = fake_docker
+    result = run([ROOT / "deploy.sh", "--base-url", f"http://127.0.0.1:{free_port()}", "--timeout", "2"], env=env)
+    assert result.returncode == 1 and "does not answer as it should" in result.stderr
+
+
+def test_rolling_deploy_starts_new_replicas_before_stopping_the_old(fake_docker, health_server):
+    env, tmp = fake_docker
+    (tmp / "ps").write_text("old1\nold2\n")
+    script = tmp / "bin" / "docker"
+    # after the scale-up, compose lists the old replicas and two new ones
+    script.write_text(
+        FAKE_DOCKER.replace(
+            'cat "$FAKE_DOCKER_PS"', 'cat "$FAKE_DOCKER_PS"; [ -f "$FAKE_DOCKER_PS.up" ] && printf "new1\\nnew2\\n"'
+        ).replace(
+            'echo "$*" >> "$FAKE_DOCKER_LOG"',
+            'echo "$*" >> "$FAKE_DOCKER_LOG"; case "$*" in *"--no-recreate"*) touch "$FAKE_DOCKER_PS.up";; esac',
+        )
+    )
+    result = run([ROOT / "deploy.sh", "--rolling", "--scale", "2", "--base-url", health_server, "--timeout", "5"],
+                 env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    calls = (tmp / "docker.log").read_text().splitlines()
+    scale_up = next(i for i, c in enumerate(calls) if "--no-recreate --scale app=4 app" in c)
+    inspected = [i for i, c in enumerate(calls) if c.startswith("inspect")]
+    stopped = next(i for i, c in enumerate(calls) if c.startswith("stop"))
+    assert calls[stopped].split()[-2:] == ["old1", "old2"]
+    assert scale_up < min(inspected) < stopped
+    assert {c.split()[-1] for c in (calls[i] for i in inspected)} == {"new1", "new2"}
