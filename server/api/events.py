@@ -71,12 +71,10 @@ def post_events() -> Any:
     if valid:
         conn = get_db()
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        stmt = (
-            insert_ignoring_conflicts(conn, schema.attendance)
-            .values([_row(e, kiosk, now) for e in valid])
-            .returning(schema.attendance.c.event_id)
-        )
-        created = set(conn.execute(stmt).scalars())
+        # One cached statement, executed for all rows at once (SQLAlchemy's "insertmanyvalues"); rows that
+        # hit the unique event_id index are skipped by the database and return nothing.
+        stmt = insert_ignoring_conflicts(conn, schema.attendance).returning(schema.attendance.c.event_id)
+        created = set(conn.execute(stmt, [_row(e, kiosk, now) for e in valid]).scalars())
         conn.commit()
 
     counts = {"created": 0, "duplicate": 0, "rejected": 0}
