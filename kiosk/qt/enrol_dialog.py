@@ -1,0 +1,379 @@
+"""Enrol a person: name, consent, 3-5 good face samples from the camera or from photos, then save.
+
+No consent, no enrolment: Save stays disabled, and says why, until the consent box is ticked. Samples are
+computed in the worker process through ``AdminSampler``; this dialog only shows them. A face that already
+matches someone enrolled is flagged and needs an explicit "this is a different person" before saving.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.gallery import Consent, GalleryStore, Person, now_iso
+from kiosk.core.matching import DEFAULT_THRESHOLD, Matcher, MatchPolicy
+from kiosk.errors import KioskError
+from kiosk.qt.admin_sampler import AdminSampler
+from kiosk.vision.enrol import Sample
+from kiosk.vision.image_io import load_image
+
+log = logging.getLogger(__name__)
+
+MAX_SAMPLES = 5
+GOOD_SAMPLES = 3
+IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"
+STYLE = """
+QWidget { font-size: 20px; }
+QPushButton { min-height: 56px; padding: 0 20px; }
+QLineEdit { min-height: 48px; }
+QCheckBox { min-height: 48px; }
+QCheckBox::indicator { width: 32px; height: 32px; }
+QLabel#hint { font-size: 28px; font-weight: bold; min-height: 48px; }
+QLabel#warning, QLabel#error { color: #b00020; }
+"""
+
+
+def consent_text(name: str) -> str:
+    """The sentence the admin confirms, naming the person."""
+    who = name.strip() or "this person"
+    return (
+        f"I confirm that {who} has agreed to have their face enrolled so that this kiosk can record their "
+        "attendance, and has been told they can ask for their face data to be deleted at any time."
+    )
+
+
+def sample_hint(sample: Sample, accepted_count: int) -> str:
+    """What to tell the person in front of the camera after one sample."""
+    if sample.accepted:
+        return f"Good sample ({accepted_count} of {MAX_SAMPLES})."
+    if sample.quality is not None and sample.quality.hints:
+        return " · ".join(sample.quality.hints)
+    return sample.reason or "This sample cannot be used."
+
+
+class EnrolDialog(QDialog):
+    """``EnrolDialog(store, sampler, frame_source=None, parent=None)``; emits ``enrolled(Person)``."""
+
+    enrolled = Signal(object)
+
+    def __init__(
+        self,
+        store: GalleryStore,
+        sampler: AdminSampler,
+        frame_source: Callable[[], np.ndarray | None] | None = None,
+        parent: QWidget | None = None,
+        *,
+        admin_label: str = "admin",
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._sampler = sampler
+        self._frame_source = frame_source
+        self._admin_label = admin_label
+        self._policy = MatchPolicy(threshold=threshold)
+        self._entries: list[Sample] = []  # one per row of the list, accepted or not
+        self._frames: dict[str, np.ndarray] = {}  # camera samples' pixels, for "keep photos"
+        self._requested: set[str] = set()
+        self._captures = 0
+        self._duplicates: list[str] = []
+        self.person: Person | None = None
+        self.setWindowTitle("Enrol a person")
+        self.setStyleSheet(STYLE)
+        self.setMinimumWidth(720)
+        self._build()
+        sampler.sampleReady.connect(self._on_sample)
+        sampler.failed.connect(self._on_failed)
+        sampler.busyChanged.connect(self._refresh)
+        self._refresh()
+
+    def _build(self) -> None:
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("Full name")
+        self.employee_edit = QLineEdit()
+        self.employee_edit.setPlaceholderText("Optional")
+        form = QFormLayout()
+        form.addRow("Name", self.name_edit)
+        form.addRow("Employee no.", self.employee_edit)
+
+        self.consent_box = QCheckBox("Consent given")
+        self.consent_label = QLabel()
+        self.consent_label.setWordWrap(True)
+        self.keep_photos_box = QCheckBox("Keep the photos (otherwise only face measurements are stored)")
+
+        self.capture_button = QPushButton("Capture from camera")
+        self.capture_button.clicked.connect(self.capture)
+        self.add_button = QPushButton("Add photos…")
+        self.add_button.clicked.connect(self.browse_photos)
+        self.remove_button = QPushButton("Remove sample")
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons = QHBoxLayout()
+        for b in (self.capture_button, self.add_button, self.remove_button):
+            buttons.addWidget(b)
+
+        self.hint_label = QLabel("Add 3 to 5 samples: capture from the camera or add photos.")
+        self.hint_label.setObjectName("hint")
+        self.hint_label.setWordWrap(True)
+        self.samples_list = QListWidget()
+        self.samples_list.setMinimumHeight(160)
+        self.samples_list.currentRowChanged.connect(self._refresh)
+        self.duplicate_label = QLabel()
+        self.duplicate_label.setObjectName("warning")
+        self.duplicate_label.setWordWrap(True)
+        self.confirm_different_box = QCheckBox("This is a different person: enrol anyway")
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+
+        self.save_button = QPushButton("Save")
+        self.save_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.consent_box)
+        layout.addWidget(self.consent_label)
+        layout.addWidget(self.keep_photos_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.hint_label)
+        layout.addWidget(self.samples_list, 1)
+        layout.addWidget(self.duplicate_label)
+        layout.addWidget(self.confirm_different_box)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.error_label)
+        layout.addLayout(bottom)
+
+        self.name_edit.textChanged.connect(self._refresh)
+        self.consent_box.toggled.connect(self._refresh)
+        self.confirm_different_box.toggled.connect(self._refresh)
+
+    # What the admin sees ---------------------------------------------------------------------------
+    def accepted_samples(self) -> list[Sample]:
+        return [s for s in self._entries if s.accepted]
+
+    def rejected_samples(self) -> list[Sample]:
+        return [s for s in self._entries if not s.accepted]
+
+    def consent_text(self) -> str:
+        return consent_text(self.name_edit.text())
+
+    def blocker(self) -> str:
+        """Why Save is disabled right now, or "" when saving is allowed."""
+        if not self.name_edit.text().strip():
+            return "Enter the person's name."
+        if not self.consent_box.isChecked():
+            return "No consent, no enrolment: tick “Consent given” once the person has agreed."
+        if self._sampler.busy:
+            return "Checking a sample… please wait."
+        if not self.accepted_samples():
+            return f"Add at least one good sample ({GOOD_SAMPLES} to {MAX_SAMPLES} recognise best)."
+        if self._duplicates and not self.confirm_different_box.isChecked():
+            return "Tick “This is a different person” to enrol anyway, or cancel."
+        return ""
+
+    @Slot()
+    def _refresh(self, *_args) -> None:
+        self.consent_label.setText(self.consent_text())
+        full = len(self.accepted_samples()) >= MAX_SAMPLES
+        self.capture_button.setEnabled(self._frame_source is not None and not full)
+        self.capture_button.setToolTip("" if self._frame_source else "No camera is connected.")
+        self.add_button.setEnabled(not full)
+        self.remove_button.setEnabled(self.samples_list.currentRow() >= 0)
+        self.duplicate_label.setText("\n".join(self._duplicates))
+        self.duplicate_label.setVisible(bool(self._duplicates))
+        self.confirm_different_box.setVisible(bool(self._duplicates))
+        reason = self.blocker()
+        self.save_button.setEnabled(not reason)
+        n = len(self.accepted_samples())
+        if reason:
+            self.status_label.setText(reason)
+        elif n < GOOD_SAMPLES:
+            self.status_label.setText(f"Ready to save. {GOOD_SAMPLES} to {MAX_SAMPLES} samples recognise better.")
+        else:
+            self.status_label.setText(f"Ready to save ({n} good samples).")
+
+    # Getting samples -------------------------------------------------------------------------------
+    @Slot()
+    def capture(self) -> None:
+        """Take the camera's latest frame and have it checked."""
+        frame = self._frame_source() if self._frame_source is not None else None
+        if frame is None:
+            self.hint_label.setText("No camera picture yet. Check the camera and try again.")
+            return
+        self._captures += 1
+        source = f"camera #{self._captures}"
+        self._frames[source] = np.ascontiguousarray(frame, dtype=np.uint8).copy()
+        self._requested.add(source)
+        self.hint_label.setText("Checking… hold still.")
+        self._sampler.request_frame_sample(self._frames[source], source)
+
+    @Slot()
+    def browse_photos(self) -> None:
+        paths = self.choose_photo_files()
+        if paths:
+            self.add_photo_files(paths)
+
+    def choose_photo_files(self) -> list[str]:
+        """Ask for image files (a separate method so tests and kiosks without a file picker can replace it)."""
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", IMAGE_FILTER)
+        return list(paths)
+
+    def add_photo_files(self, paths: list[str]) -> None:
+        """Have each photo checked; results appear in the list as they come."""
+        for path in paths:
+            self._requested.add(str(path))
+            self._sampler.request_file_sample(str(path))
+        if paths:
+            self.hint_label.setText(f"Checking {len(paths)} photo(s)…")
+
+    @Slot(object)
+    def _on_sample(self, sample: Sample) -> None:
+        if sample.source not in self._requested:  # a shared sampler may answer someone else
+            return
+        self._requested.discard(sample.source)
+        if sample.accepted and len(self.accepted_samples()) >= MAX_SAMPLES:
+            sample = Sample(sample.source, None, sample.box, sample.quality, f"Enough samples already ({MAX_SAMPLES}).")
+        self._entries.append(sample)
+        label = _short(sample.source)
+        text = f"✓  {label}" if sample.accepted else f"✗  {label}: {sample.reason}"
+        item = QListWidgetItem(text)
+        item.setToolTip(sample.source)
+        self.samples_list.addItem(item)
+        self.hint_label.setText(sample_hint(sample, len(self.accepted_samples())))
+        if sample.accepted:
+            self._check_duplicates()
+        self._refresh()
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._requested.clear()
+        self.error_label.setText(message)
+        self._refresh()
+
+    @Slot()
+    def remove_selected(self) -> None:
+        row = self.samples_list.currentRow()
+        if row < 0:
+            return
+        sample = self._entries.pop(row)
+        self._frames.pop(sample.source, None)
+        self.samples_list.takeItem(row)
+        self._check_duplicates()
+        self._refresh()
+
+    def _check_duplicates(self) -> bool:
+        """Look up the accepted samples in the gallery; False (with the error shown) if it cannot be read."""
+        try:
+            matcher = Matcher(self._store.load(), self._policy)
+        except KioskError as exc:
+            self.error_label.setText(f"The gallery cannot be read: {exc}")
+            return False
+        nearest: dict[int, float] = {}
+        for sample in self.accepted_samples():
+            owner, distance, _ = matcher.nearest_two(sample.embedding)
+            if owner >= 0 and distance < self._policy.threshold:
+                nearest[owner] = min(distance, nearest.get(owner, distance))
+        people = matcher.gallery.people
+        self._duplicates = [
+            f"This face already matches {people[owner].name} (distance {distance:.2f})."
+            for owner, distance in sorted(nearest.items(), key=lambda kv: kv[1])
+        ]
+        if not self._duplicates:
+            self.confirm_different_box.setChecked(False)
+        return True
+
+    # Saving ----------------------------------------------------------------------------------------
+    @Slot()
+    def save(self) -> None:
+        """Enrol the person (after a last duplicate check); errors are shown as sentences."""
+        self.error_label.clear()
+        if not self._check_duplicates():
+            self._refresh()
+            return
+        self._refresh()
+        reason = self.blocker()
+        if reason:
+            self.status_label.setText(reason)
+            return
+        name = self.name_edit.text().strip()
+        keep = self.keep_photos_box.isChecked()
+        person_id = uuid.uuid4().hex[:12]
+        consent = Consent(given_by=self._admin_label, given_at=now_iso(), text=self.consent_text())
+        embeddings = np.stack([s.embedding for s in self.accepted_samples()]).astype(np.float32)
+        photos = self._store.photos_dir(person_id)
+        try:
+            if keep:
+                self._write_photos(photos)
+            person = self._store.add_person(
+                name, embeddings, person_id=person_id, employee_no=self.employee_edit.text().strip() or None,
+                consent=consent, keep_photos=keep,
+            )
+        except (KioskError, OSError) as exc:
+            log.exception("enrolment of %s failed", name)
+            if keep:
+                shutil.rmtree(photos, ignore_errors=True)
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.error_label.setText(f"{name} was not enrolled: {detail}")
+            return
+        log.info("enrolled %s (%s) with %d samples", person.name, person.person_id, len(embeddings))
+        self.person = person
+        self.enrolled.emit(person)
+        self.accept()
+
+    def _write_photos(self, folder) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, sample in enumerate(self.accepted_samples(), start=1):
+            rgb = self._frames.get(sample.source)
+            if rgb is None:
+                rgb = load_image(sample.source)
+            ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 92])
+            if not ok:
+                raise OSError(0, f"photo {i} could not be encoded as JPEG")
+            (folder / f"{i}.jpg").write_bytes(data.tobytes())
+
+    def done(self, result: int) -> None:
+        for signal, slot in (
+            (self._sampler.sampleReady, self._on_sample),
+            (self._sampler.failed, self._on_failed),
+            (self._sampler.busyChanged, self._refresh),
+        ):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        super().done(result)
+
+
+def _short(source: str) -> str:
+    """A file's folder and name ("Alex/2.jpg"); camera sources as they are."""
+    parts = source.replace("\\", "/").split("/")
+    return "/".join(parts[-2:])

@@ -1,0 +1,192 @@
+"""The settings an admin changes on the spot: camera source, cooldown, match threshold, direction.
+
+Save checks the values with ``KioskConfig.validate`` and writes only these settings to the TOML file
+(``save_settings`` keeps the others); ``saved`` carries the new config for the app to apply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.config import KioskConfig, save_settings
+from kiosk.errors import ConfigError, KioskError
+
+log = logging.getLogger(__name__)
+
+UNITS = (("seconds", 1), ("minutes", 60))
+DIRECTIONS = (("Arriving (check in)", "in"), ("Leaving (check out)", "out"))
+VIDEO_FILTER = "Videos and images (*.mp4 *.avi *.mkv *.mov *.webm *.gif *.jpg *.jpeg *.png);;All files (*)"
+THRESHOLD_HELP = (
+    "How close a face must be to an enrolled one to count as a match. Lower is stricter: fewer mix-ups, "
+    "but people may need to look at the camera a little longer. 0.50 suits most kiosks."
+)
+STYLE = """
+QWidget { font-size: 20px; }
+QPushButton { min-height: 56px; padding: 0 20px; }
+QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox { min-height: 48px; }
+QLabel#help { color: #555555; font-size: 16px; }
+QLabel#error { color: #b00020; }
+"""
+
+
+def check_source(source: str) -> str:
+    """The camera source, stripped; raises ConfigError when it is empty or names a missing file."""
+    source = source.strip()
+    if not source:
+        raise ConfigError("enter a camera: a device number such as 0, a video file, or a stream URL")
+    if source.isdigit() or "://" in source:
+        return source
+    if not Path(source).expanduser().exists():
+        raise ConfigError(f"there is no camera or file called {source!r}")
+    return source
+
+
+class SettingsDialog(QDialog):
+    """``SettingsDialog(config, config_file, parent=None)``; emits ``saved(KioskConfig)`` after writing."""
+
+    saved = Signal(object)
+
+    def __init__(self, config: KioskConfig, config_file: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._config = config
+        self._config_file = Path(config_file)
+        self.new_config: KioskConfig | None = None
+        self.setWindowTitle("Settings")
+        self.setStyleSheet(STYLE)
+        self.setMinimumWidth(640)
+
+        self.source_edit = QLineEdit(config.source)
+        self.source_edit.setToolTip("A device number (0 is the first camera), a video file, or an RTSP/HTTP URL.")
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self.browse_source)
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.source_edit, 1)
+        source_row.addWidget(self.browse_button)
+
+        self.cooldown_spin = QSpinBox()
+        self.cooldown_spin.setRange(0, 100_000)
+        self.cooldown_unit = QComboBox()
+        for label, factor in UNITS:
+            self.cooldown_unit.addItem(label, factor)
+        self.set_cooldown(config.cooldown_s)
+        cooldown_row = QHBoxLayout()
+        cooldown_row.addWidget(self.cooldown_spin, 1)
+        cooldown_row.addWidget(self.cooldown_unit)
+        cooldown_help = QLabel("How long before the same person is checked in again.")
+        cooldown_help.setObjectName("help")
+
+        self.threshold_spin = QDoubleSpinBox()
+        self.threshold_spin.setRange(0.0, 1.5)
+        self.threshold_spin.setDecimals(2)
+        self.threshold_spin.setSingleStep(0.01)
+        self.threshold_spin.setValue(config.threshold)
+        threshold_help = QLabel(THRESHOLD_HELP)
+        threshold_help.setObjectName("help")
+        threshold_help.setWordWrap(True)
+
+        self.direction_combo = QComboBox()
+        for label, value in DIRECTIONS:
+            self.direction_combo.addItem(label, value)
+        self.direction_combo.setCurrentIndex(max(0, self.direction_combo.findData(config.direction)))
+
+        form = QFormLayout()
+        form.addRow("Camera", source_row)
+        form.addRow("Cooldown", cooldown_row)
+        form.addRow("", cooldown_help)
+        form.addRow("Match threshold", self.threshold_spin)
+        form.addRow("", threshold_help)
+        form.addRow("This kiosk records", self.direction_combo)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.save_button = QPushButton("Save")
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        for b in (self.browse_button, self.save_button, self.cancel_button):
+            b.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+
+    def set_cooldown(self, seconds: float) -> None:
+        """Show ``seconds`` in minutes when it is a whole number of minutes, else in seconds."""
+        whole = round(seconds)
+        if whole >= 60 and whole % 60 == 0:
+            self.cooldown_unit.setCurrentIndex(1)
+            self.cooldown_spin.setValue(whole // 60)
+        else:
+            self.cooldown_unit.setCurrentIndex(0)
+            self.cooldown_spin.setValue(whole)
+
+    def cooldown_seconds(self) -> float:
+        return float(self.cooldown_spin.value() * int(self.cooldown_unit.currentData()))
+
+    def choose_source_file(self) -> str:
+        """Ask for a video file (replaceable in tests); "" when cancelled."""
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a video file", "", VIDEO_FILTER)
+        return path
+
+    @Slot()
+    def browse_source(self) -> None:
+        path = self.choose_source_file()
+        if path:
+            self.source_edit.setText(path)
+
+    def edited_config(self) -> KioskConfig:
+        """The config with the dialog's values; raises ConfigError when one is invalid."""
+        new = dataclasses.replace(
+            self._config,
+            source=check_source(self.source_edit.text()),
+            cooldown_s=self.cooldown_seconds(),
+            threshold=round(self.threshold_spin.value(), 2),
+            direction=str(self.direction_combo.currentData()),
+        )
+        return new.validate()
+
+    @Slot()
+    def save(self) -> None:
+        """Validate, write the TOML file, emit ``saved`` and close; otherwise say what is wrong."""
+        try:
+            new = self.edited_config()
+        except ConfigError as exc:
+            self.error_label.setText(f"Not saved: {exc}.")
+            return
+        changes = {
+            "source": new.source, "cooldown_s": new.cooldown_s, "threshold": new.threshold, "direction": new.direction,
+        }
+        try:
+            save_settings(changes, self._config_file)
+        except (KioskError, OSError, ValueError) as exc:
+            log.exception("cannot save settings to %s", self._config_file)
+            self.error_label.setText(f"Not saved: the settings file {self._config_file} cannot be written ({exc}).")
+            return
+        log.info("settings saved to %s: %s", self._config_file, changes)
+        self.new_config = new
+        self.saved.emit(new)
+        self.accept()
