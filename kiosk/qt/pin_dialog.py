@@ -98,6 +98,9 @@ class PinDialog(QDialog):
             self.display.clear()
             self._tick()
             return
+        if not self.display.text():  # an empty OK is a slip, not a guess
+            self.message.setText("Enter the PIN first.")
+            return
         result = self._guard.attempt(self.display.text())
         self.display.clear()
         if result.ok:
