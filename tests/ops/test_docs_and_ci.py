@@ -1,0 +1,102 @@
+"""The operator's guide, .env.example and the CI workflow agree with the files they describe."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+
+import pytest
+
+from tests.helpers import ROOT
+from tests.ops.native import load_yaml
+
+DOCS = ROOT / "docs" / "operations.md"
+WORKFLOW = ROOT / ".github" / "workflows" / "ci-cd.yml"
+SCRIPTS = {
+    "./deploy.sh": "deploy.sh",
+    "./verify_deployment.sh": "verify_deployment.sh",
+    "scripts/backup.sh": "scripts/backup.sh",
+    "scripts/restore.sh": "scripts/restore.sh",
+    "scripts/cleanup.sh": "scripts/cleanup.sh",
+    "scripts/health_monitor.sh": "scripts/health_monitor.sh",
+}
+
+
+def _env_example() -> dict[str, str]:
+    pairs = re.findall(r"^#?([A-Z][A-Z0-9_]*)=(.*)$", (ROOT / ".env.example").read_text(), re.M)
+    return dict(pairs)
+
+
+def test_env_example_lists_every_variable_compose_reads():
+    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (ROOT / "docker-compose.yml").read_text()))
+    assert used <= set(_env_example()), f"missing from .env.example: {used - set(_env_example())}"
+
+
+def test_env_example_holds_no_secret():
+    for key, value in _env_example().items():
+        assert not re.search(r"PASSWORD|SECRET_KEY|TOKEN", key), key
+
+
+def test_the_guide_documents_every_variable_and_alert():
+    text = DOCS.read_text()
+    for key in _env_example():
+        assert f"`{key}`" in text, f"{key} is not in docs/operations.md"
+    rules = load_yaml(ROOT / "monitoring" / "prometheus" / "rules" / "faceattend.rules.yml")
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            assert rule["alert"] in text, f"alert {rule['alert']} is not explained"
+
+
+def _doc_commands() -> list[list[str]]:
+    """Commands in the guide's code blocks (continuation lines joined) that call one of our scripts."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", DOCS.read_text(), re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("#", 1)[0].strip()
+            for part in line.split("&&"):
+                words = shlex.split(part.strip()) if part.strip() else []
+                while words and re.match(r"^[A-Z_]+=", words[0]):
+                    words.pop(0)
+                if words and words[0] in SCRIPTS:
+                    commands.append(words)
+    return commands
+
+
+def test_the_guide_shows_each_script():
+    shown = {c[0] for c in _doc_commands()}
+    assert {"./deploy.sh", "./verify_deployment.sh", "scripts/backup.sh", "scripts/restore.sh",
+            "scripts/cleanup.sh"} <= shown  # fmt: skip
+
+
+@pytest.mark.parametrize("command", _doc_commands(), ids=lambda c: " ".join(c)[:60])
+def test_every_option_the_guide_uses_exists(command):
+    help_text = subprocess.run(
+        [str(ROOT / SCRIPTS[command[0]]), "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for word in command[1:]:
+        if word.startswith("--"):
+            assert re.search(rf"(^|\s){re.escape(word)}(\s|$)", help_text, re.M), f"{command[0]} has no {word}"
+
+
+def test_ci_workflow_has_the_jobs_the_project_needs():
+    workflow = load_yaml(WORKFLOW)
+    jobs = workflow["jobs"]
+    assert {"lint", "security", "test", "image", "package"} <= set(jobs)
+    steps = lambda job: " ".join(str(s.get("run", "")) + str(s.get("uses", "")) for s in jobs[job]["steps"])  # noqa: E731
+    assert "ruff check" in steps("lint")
+    assert "bandit" in steps("security") and "pip-audit" in steps("security")
+    assert jobs["test"]["strategy"]["matrix"]["python-version"] == ["3.10", "3.11", "3.12"]
+    assert "./bootstrap.sh test" in steps("test")
+    assert "docker build" in steps("image") and "/health" in steps("image")
+    assert set(jobs["package"]["strategy"]["matrix"]["os"]) == {"ubuntu-latest", "windows-latest", "macos-latest"}
+    assert "pyinstaller" in steps("package") and "dist/kiosk/kiosk --self-test" in steps("package")
+    assert "actions/upload-artifact" in steps("package")
+
+
+def test_ci_workflow_validates_against_the_github_schema():
+    checker = ROOT / ".venv" / "bin" / "check-jsonschema"
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
