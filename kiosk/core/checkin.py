@@ -72,3 +72,35 @@ class CheckInPolicy:
         """Undo the bookkeeping of a check-in that could not be written (so the next sighting retries)."""
         with self._lock:
             self._last.pop(person_id, None)
+
+
+class CheckInRecorder:
+    """The policy plus the attendance log: a new check-in is durable in the CSV before it is announced."""
+
+    def __init__(self, policy: CheckInPolicy, log) -> None:  # log: kiosk.core.attendance.AttendanceLog
+        self.policy = policy
+        self.log = log
+        history = []
+        for row, _ in log.read_rows():
+            try:
+                history.append(_row_to_checkin(row))
+            except (KeyError, ValueError):
+                continue
+        policy.seed(history)
+
+    def record(self, person_id: str, name: str, distance: float) -> Decision:
+        """Decide, and write a new check-in (flushed and fsynced). Raises AttendanceLogError if it cannot."""
+        decision = self.policy.decide(person_id, name, distance)
+        if decision.checkin is not None:
+            try:
+                self.log.append(decision.checkin)
+            except Exception:
+                self.policy.forget(person_id)
+                raise
+        return decision
+
+
+def _row_to_checkin(row: dict[str, str]) -> CheckIn:
+    from kiosk.core.attendance import row_to_checkin
+
+    return row_to_checkin(row)

@@ -1,0 +1,254 @@
+"""Assembles the kiosk: worker process, camera thread, recognition bridge, main window, sync, statistics.
+
+Data flows one way: camera thread -> (GUI picture, bridge) -> worker process -> bridge -> check-in CSV ->
+GUI greeting; the sync thread reads the CSV and sends it to the server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from kiosk import __version__
+from kiosk.core.attendance import AttendanceLog
+from kiosk.core.checkin import CheckInPolicy, CheckInRecorder
+from kiosk.core.config import KioskConfig
+from kiosk.core.pipeline import PipelineResult
+from kiosk.core.stats import RunStats
+from kiosk.core.types import Direction
+from kiosk.qt.camera import CameraWorker
+from kiosk.qt.main_window import MainWindow
+from kiosk.qt.recognition import RecognitionBridge
+from kiosk.vision.camera_source import parse_source
+from kiosk.vision.worker import WorkerClient, WorkerSettings
+
+log = logging.getLogger(__name__)
+
+STALL_TICK_MS = 10
+
+
+class StallMonitor(QObject):
+    """Measures how late the GUI event loop serves a 10 ms timer: the UI's stalls."""
+
+    def __init__(self, stats: RunStats) -> None:
+        super().__init__()
+        self.stats = stats
+        self._last = time.perf_counter()
+        self._timer = QTimer(self)
+        self._timer.setInterval(STALL_TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.stats.stall_ms.append(max(0.0, (now - self._last) * 1000.0 - STALL_TICK_MS))
+        self._last = now
+
+
+class KioskApp(QObject):
+    """Owns every part of a running kiosk; ``start()`` then the Qt event loop; ``shutdown()`` at the end."""
+
+    def __init__(self, config: KioskConfig, *, config_file: Path | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.config_file = config_file
+        self.stats = RunStats(started=time.monotonic())
+        self.window = MainWindow(config.kiosk_id)
+        self.worker = WorkerClient(WorkerSettings(
+            gallery_dir=config.gallery, key_file=config.key_file or None, threshold=config.threshold,
+            margin=config.margin, live_width=config.live_width, log_level=config.log_level.upper(),
+        ))
+        self.log = AttendanceLog(config.attendance)
+        policy = CheckInPolicy(config.kiosk_id, cooldown_s=config.cooldown_s, direction=Direction(config.direction))
+        self.recorder = CheckInRecorder(policy, self.log)
+        self._threads: list[QThread] = []
+        self._camera: CameraWorker | None = None
+        self._bridge: RecognitionBridge | None = None
+        self._latest_frame = None
+        self._fps_count = 0
+        self._fps = 0.0
+        self._sync = None
+        self._sync_stop = threading.Event()
+        self._sync_thread: threading.Thread | None = None
+        self._shutting_down = False
+        self._recognised = 0
+        self._unknown_tracks: set[int] = set()
+        self.stall_monitor = StallMonitor(self.stats)
+        self._second = QTimer(self)
+        self._second.setInterval(1000)
+        self._second.timeout.connect(self._each_second)
+        self.window.closing.connect(self.shutdown)
+
+    # -- start-up -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        info = self.worker.start()
+        log.info("recognition worker ready: %s", info)
+        self._bridge = RecognitionBridge(self.worker, self.recorder)
+        self._bridge.resultReady.connect(self._on_result)
+        self._bridge.checkedIn.connect(self._on_checked_in)
+        self._bridge.alreadyCheckedIn.connect(self._on_already)
+        self._bridge.failed.connect(self.window.greeting.error)
+        self._bridge.drained.connect(self._on_drained)
+        self._run_in_thread(self._bridge, "recognition")
+        self._start_camera()
+        self._start_sync()
+        self.window.adminRequested.connect(self._on_admin)
+        self.stall_monitor.start()
+        self._second.start()
+        if self.config.max_seconds > 0:
+            QTimer.singleShot(int(self.config.max_seconds * 1000), self._finish)
+        if self.config.fullscreen:
+            self.window.showFullScreen()
+        else:
+            self.window.show()
+
+    def _run_in_thread(self, obj: QObject, name: str) -> QThread:
+        thread = QThread()
+        thread.setObjectName(name)
+        obj.moveToThread(thread)
+        thread.started.connect(obj.run)
+        thread.start()
+        self._threads.append(thread)
+        return thread
+
+    def _start_camera(self) -> None:
+        spec = parse_source(self.config.source, loop=self.config.loop)
+        self._camera = CameraWorker(spec, sink=self._bridge.offer)
+        self._camera.frameReady.connect(self._on_frame)
+        self._camera.stateChanged.connect(self._on_camera_state)
+        self._camera.finished.connect(self._on_camera_finished)
+        self._camera_thread = self._run_in_thread(self._camera, "camera")
+
+    def restart_camera(self, source: str) -> None:
+        """Switch to another camera source (admin settings)."""
+        self.config = replace(self.config, source=source)
+        if self._camera is not None:
+            self._camera.finished.disconnect(self._on_camera_finished)
+            self._camera.stop()
+            self._camera_thread.quit()
+            self._camera_thread.wait(5000)
+        self._start_camera()
+
+    def _start_sync(self) -> None:
+        if not self.config.server_url:
+            return
+        from kiosk.core.sync import SyncClient
+
+        state = Path(self.config.attendance).with_suffix(".sync.json")
+        self._sync = SyncClient(self.config.attendance, self.config.server_url, self.config.server_token, state)
+        self._sync_thread = threading.Thread(
+            target=self._sync.run_forever, args=(self._sync_stop,), name="sync", daemon=True
+        )
+        self._sync_thread.start()
+
+    # -- signals from the threads (GUI thread) ----------------------------------------------------------
+    def _on_frame(self, rgb, frame_no: int, t: float) -> None:
+        self._latest_frame = rgb
+        self.window.video.set_frame(rgb)
+        self.stats.frame_shown(time.monotonic())
+        self._fps_count += 1
+
+    def _on_result(self, result: PipelineResult) -> None:
+        self.stats.frames_analysed += 1
+        self.stats.analyse_ms.append(result.detect_ms + result.embed_ms)
+        self.window.video.set_faces(result.frame.faces)
+        for face in result.frame.faces:
+            if face.state == "unknown":
+                self._unknown_tracks.add(face.track_id)
+        if any(f.state == "pending" for f in result.frame.faces):
+            self.window.greeting.hint("Hold still…")
+
+    def _on_checked_in(self, checkin, latency_ms: float) -> None:
+        self.stats.checkins += 1
+        self.stats.confirm_ms.append(latency_ms)
+        self._recognised += 1
+        self.window.greeting.welcome(checkin.name, checkin.timestamp.strftime("%H:%M"))
+
+    def _on_already(self, name: str, previous) -> None:
+        self.stats.already_checked_in += 1
+        when = previous.strftime("%H:%M") if previous is not None else "earlier"
+        self.window.greeting.already(name, when)
+
+    @Slot(str, str)
+    def _on_camera_state(self, state: str, message: str) -> None:
+        self._camera_state = state
+        self.window.status.set_camera(state, self._fps)
+        if state in ("unavailable", "starting"):
+            self.window.video.show_message(message)
+        elif state == "ended":
+            self.window.video.show_message(message)
+
+    @Slot()
+    def _on_camera_finished(self) -> None:
+        if self.config.exit_at_end and self._bridge is not None:
+            self._bridge.close_input()  # quit once the last frame is analysed
+
+    @Slot()
+    def _on_drained(self) -> None:
+        if self.config.exit_at_end:
+            self._finish()
+
+    def _each_second(self) -> None:
+        self._fps, self._fps_count = float(self._fps_count), 0
+        self.window.status.set_camera(getattr(self, "_camera_state", "starting"), self._fps)
+        self.window.status.tick()
+        backlog = self._sync.state.backlog if self._sync else 0
+        online = self._sync.state.online if self._sync else False
+        self.window.status.set_server(self._sync is not None, online, backlog)
+
+    def _on_admin(self) -> None:
+        from kiosk.qt.admin import open_admin
+
+        open_admin(self)
+
+    def latest_frame(self):
+        return self._latest_frame
+
+    # -- the end --------------------------------------------------------------------------------------
+    def _finish(self) -> None:
+        summary = self.stats.summary()
+        sys.stdout.write(json.dumps(summary) + "\n")
+        sys.stdout.flush()
+        self.window.close()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Stop flags, quit, wait, join: every thread and the worker process end before the app does."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        self._second.stop()
+        if self._camera is not None:
+            self._camera.stop()
+        if self._bridge is not None:
+            self._bridge.stop()
+        for thread in self._threads:
+            thread.quit()
+            if not thread.wait(5000):
+                log.warning("thread %s did not stop in time", thread.objectName())
+        self._sync_stop.set()
+        if self._sync_thread is not None:
+            self._sync_thread.join(5)
+        self.worker.stop()
+        self.log.close()
+        QApplication.instance().quit()
+
+
+def show_fatal(message: str) -> None:
+    """A start-up error as a dialog (when a screen is there) and on stderr."""
+    sys.stderr.write(f"kiosk: {message}\n")
+    app = QApplication.instance()
+    if app is not None and QApplication.platformName() not in ("offscreen", "minimal"):
+        QMessageBox.critical(None, "Kiosk cannot start", message)

@@ -1,0 +1,108 @@
+"""The bridge between the GUI and the recognition worker process.
+
+``RecognitionBridge`` is a QObject living in its own QThread. The camera thread hands it frames through
+``offer()``, which keeps only the newest one; the bridge's loop sends that frame to the worker process,
+waits for the answer (blocking on a pipe, which releases the GIL), turns confirmations into check-ins
+through the ``CheckInRecorder`` and emits the results to the GUI. The GUI thread never waits on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from kiosk.core.checkin import CheckInRecorder
+from kiosk.core.pipeline import PipelineResult
+from kiosk.vision.worker import WorkerClient
+
+log = logging.getLogger(__name__)
+
+
+class RecognitionBridge(QObject):
+    resultReady = Signal(object)  # PipelineResult
+    checkedIn = Signal(object, float)  # CheckIn, ms from the face's first frame to its confirmation
+    alreadyCheckedIn = Signal(str, object)  # name, datetime of the earlier check-in
+    failed = Signal(str)  # a sentence for the status strip
+    drained = Signal()  # the last offered frame has been analysed (after close_input())
+
+    def __init__(self, client: WorkerClient, recorder: CheckInRecorder) -> None:
+        super().__init__()
+        self.client = client
+        self.recorder = recorder
+        self._cond = threading.Condition()
+        self._latest: tuple[np.ndarray, int, float] | None = None
+        self._stop = False
+        self._input_closed = False
+        self.dropped = 0
+
+    # -- called from other threads ------------------------------------------------------------------
+    def offer(self, rgb: np.ndarray, frame_no: int, t: float) -> None:
+        """Newest frame wins: replaces any frame not yet taken by the loop."""
+        with self._cond:
+            if self._latest is not None:
+                self.dropped += 1
+            self._latest = (rgb, frame_no, t)
+            self._cond.notify()
+
+    def close_input(self) -> None:
+        """No more frames will come: emit ``drained`` once the pending one is analysed."""
+        with self._cond:
+            self._input_closed = True
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+
+    # -- the loop, in the bridge's thread ---------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                while self._latest is None and not self._stop and not self._input_closed:
+                    self._cond.wait(0.5)
+                if self._stop:
+                    return
+                if self._latest is None and self._input_closed:
+                    self._input_closed = False
+                    self.drained.emit()
+                    continue
+                rgb, frame_no, t = self._latest
+                self._latest = None
+            self._analyse(rgb, frame_no, t)
+
+    def _analyse(self, rgb: np.ndarray, frame_no: int, t: float) -> None:
+        try:
+            answer = self.client.analyse(frame_no, t, rgb)
+        except (TimeoutError, OSError, EOFError, RuntimeError) as exc:
+            log.exception("recognition worker failed")
+            self.failed.emit(f"Recognition stopped working: {exc}")
+            time.sleep(0.5)
+            return
+        if answer[0] != "result":
+            log.error("worker: %s", answer[1])
+            self.failed.emit(str(answer[1]))
+            return
+        result: PipelineResult = answer[1]
+        for c in result.confirmations:
+            self._check_in(c)
+        self.resultReady.emit(result)
+
+    def _check_in(self, confirmation) -> None:
+        m = confirmation.match
+        try:
+            decision = self.recorder.record(m.person_id, m.name, m.distance)
+        except Exception as exc:  # the CSV could not be written: say so, never greet
+            log.exception("could not record a check-in for %s", m.person_id)
+            self.failed.emit(f"Could not save the check-in: {exc}")
+            return
+        if decision.checkin is not None:
+            latency_ms = (time.monotonic() - confirmation.first_seen) * 1000.0
+            self.checkedIn.emit(decision.checkin, latency_ms)
+        else:
+            self.alreadyCheckedIn.emit(m.name, decision.previous)
