@@ -5,28 +5,61 @@ aborts ("Fatal Python error: none_dealloc"/"bool_dealloc"), with 6.11.3 all sign
 
     .venv/bin/python bench/qt_signals_repro.py a 2000   # a: numpy frames, b: tuples, c: (str, None)
 """
-import os, sys, time, threading
-os.environ["QT_QPA_PLATFORM"]="offscreen"
-import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot, QThread, QCoreApplication
-class W(QObject):
-    sig = Signal(object, int, float)
-    sig2 = Signal(object)
-    sig3 = Signal(str, object)
+
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import PySide6  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot  # noqa: E402
+
+
+class Emitter(QObject):
+    frame = Signal(object, int, float)
+    item = Signal(object)
+    pair = Signal(str, object)
+
+    def __init__(self, kind: str, count: int) -> None:
+        super().__init__()
+        self.kind, self.count = kind, count
+
     @Slot()
-    def run(self):
-        for i in range(int(sys.argv[2])):
-            if sys.argv[1]=="a": self.sig.emit(np.zeros((360,640,3),np.uint8), i, time.monotonic())
-            elif sys.argv[1]=="b": self.sig2.emit(("x", i))
-            elif sys.argv[1]=="c": self.sig3.emit("x", None)
+    def run(self) -> None:
+        for i in range(self.count):
+            if self.kind == "a":
+                self.frame.emit(np.zeros((360, 640, 3), np.uint8), i, time.monotonic())
+            elif self.kind == "b":
+                self.item.emit(("x", i))
+            else:
+                self.pair.emit("x", None)
             time.sleep(0.001)
-got=[0]
-def on(*a): got[0]+=1
-app=QCoreApplication([])
-w=W(); t=QThread(); w.moveToThread(t); t.started.connect(w.run)
-w.sig.connect(on); w.sig2.connect(on); w.sig3.connect(on)
-t.start()
-end=time.time()+4
-while time.time()<end: app.processEvents()
-t.quit(); t.wait()
-print("got", got[0])
+
+
+def main() -> None:
+    kind, count = (sys.argv[1], int(sys.argv[2])) if len(sys.argv) > 2 else ("a", 2000)
+    app = QCoreApplication([])
+    got = [0]
+
+    def on(*_args) -> None:
+        got[0] += 1
+
+    emitter, thread = Emitter(kind, count), QThread()
+    emitter.moveToThread(thread)
+    thread.started.connect(emitter.run)
+    for sig in (emitter.frame, emitter.item, emitter.pair):
+        sig.connect(on)
+    thread.start()
+    end = time.time() + 4
+    while time.time() < end:
+        app.processEvents()
+    thread.quit()
+    thread.wait()
+    print(json.dumps({"pyside6": PySide6.__version__, "sent": count, "received": got[0]}))
+
+
+if __name__ == "__main__":
+    main()

@@ -17,7 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kiosk import __version__
 from kiosk.core.attendance import AttendanceLog
 from kiosk.core.checkin import CheckInPolicy, CheckInRecorder
 from kiosk.core.config import KioskConfig
