@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD
 from kiosk.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -52,8 +53,8 @@ class KioskConfig:
     kiosk_id: str = dataclasses.field(default="kiosk-1", metadata={"help": "this kiosk's name"})
     cooldown_s: float = dataclasses.field(default=300.0, metadata={"help": "seconds before the same person is checked in again"})
     direction: str = dataclasses.field(default="in", metadata={"help": "'in' or 'out' for this kiosk's check-ins"})
-    threshold: float = dataclasses.field(default=0.5, metadata={"help": "largest face distance accepted as a match"})
-    margin: float = dataclasses.field(default=0.06, metadata={"help": "required lead of the best match over the next person"})
+    threshold: float = dataclasses.field(default=DEFAULT_THRESHOLD, metadata={"help": "largest face distance accepted as a match"})
+    margin: float = dataclasses.field(default=DEFAULT_MARGIN, metadata={"help": "required lead of the best match over the next person"})
     live_width: int = dataclasses.field(default=480, metadata={"help": "frames are downsized to this width for detection"})
     liveness: bool = dataclasses.field(default=True, metadata={"help": "require a blink before checking in"})
     server_url: str = dataclasses.field(default="", metadata={"help": "attendance server base URL (empty: offline only)"})

@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
+from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD
 from kiosk.core.tracking import TrackingSettings
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,8 @@ log = logging.getLogger(__name__)
 class WorkerSettings:
     gallery_dir: str
     key_file: str | None = None
-    threshold: float = 0.5
-    margin: float = 0.06
+    threshold: float = DEFAULT_THRESHOLD
+    margin: float = DEFAULT_MARGIN
     live_width: int = 480
     tracking: TrackingSettings = TrackingSettings()
     log_level: str = "WARNING"
