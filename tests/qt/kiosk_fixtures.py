@@ -19,7 +19,7 @@ def enrol_hamilton(face_data, gallery_dir, key_file) -> GalleryStore:
     for name, pid, folder in (("Lin-Manuel Miranda", "miranda", "Lin_Manuel_Miranda"),
                               ("Alex Lacamoire", "lacamoire", "Alex_Lacamoire")):
         photos = sorted((face_data / "identities" / folder).iterdir())
-        samples = [sample_from_file(engine, str(p), jitter=1) for p in photos]
+        samples = [sample_from_file(engine, str(p)) for p in photos]
         vectors = np.stack([s.embedding for s in samples if s.accepted])
         store.add_person(name, vectors, person_id=pid)
     return store
