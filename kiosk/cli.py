@@ -145,6 +145,25 @@ def cmd_people(args) -> int:
     return 0
 
 
+def cmd_set_pin(args) -> int:
+    import getpass
+
+    from kiosk.core.pin import set_pin_in_config
+
+    if args.pin_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("New admin PIN (4-12 digits): ")
+        if getpass.getpass("Repeat the PIN: ") != pin:
+            return _fail("the two PINs differ; nothing was changed")
+    try:
+        path = set_pin_in_config(pin, args.config)
+    except ValueError as exc:
+        return _fail(str(exc))
+    _out({"admin_pin": "set", "config": str(path)})
+    return 0
+
+
 def _add_gallery(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gallery", required=True, help="the gallery folder")
     p.add_argument("--key-file", default=None, help="gallery encryption key (default: next to the gallery)")
@@ -190,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new_name", nargs="?")
     _add_gallery(p)
     p.set_defaults(func=cmd_people)
+
+    p = sub.add_parser("set-pin", help="set the admin PIN (stored hashed in the config file)")
+    p.add_argument("--config", default=None, help="TOML config file (default: the platform's)")
+    p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    p.set_defaults(func=cmd_set_pin)
     return parser
 
 

@@ -1,9 +1,114 @@
-"""The admin corner: PIN first, then enrolment, people and settings. Wired after the dialogs exist."""
+"""The admin corner: a PIN first, then enrolment, the people list and the settings.
+
+The dialogs are independent widgets; this module builds them with the running kiosk's parts and applies
+what they change (a new camera source, cooldown or threshold takes effect at once and is persisted).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+import logging
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QVBoxLayout
+
+from kiosk.core.config import KioskConfig, config_dir
+from kiosk.core.gallery import GalleryStore
+from kiosk.core.pin import PinGuard
+from kiosk.core.secrets import sealer_for
+
+log = logging.getLogger(__name__)
+
+
+class AdminMenu(QDialog):
+    """Three big buttons; ``choice`` is "enrol", "people", "settings" or "" (closed)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Administration")
+        self.choice = ""
+        layout = QVBoxLayout(self)
+        for key, text in (("enrol", "Enrol a person"), ("people", "People"), ("settings", "Settings")):
+            button = QPushButton(text)
+            button.setMinimumHeight(64)
+            button.setStyleSheet("font-size: 20pt;")
+            button.clicked.connect(lambda _=False, k=key: self._pick(k))
+            layout.addWidget(button)
+        close = QPushButton("Close")
+        close.setMinimumHeight(56)
+        close.clicked.connect(self.reject)
+        layout.addWidget(close)
+
+    def _pick(self, key: str) -> None:
+        self.choice = key
+        self.accept()
+
+
+def gallery_store(config: KioskConfig) -> GalleryStore:
+    return GalleryStore(config.gallery, sealer=sealer_for(config.gallery, config.key_file or None))
+
+
+def pin_state_file() -> Path:
+    return config_dir() / "pin_state.json"
 
 
 def open_admin(app) -> None:
-    QMessageBox.information(app.window, "Administration", "Administration is not available yet.")
+    """Ask for the PIN, then show the admin menu until it is closed."""
+    if not app.config.admin_pin_hash:
+        QMessageBox.information(
+            app.window, "Administration",
+            "No admin PIN is set on this kiosk.\nSet one with:  python -m kiosk set-pin",
+        )
+        return
+    if getattr(app, "pin_guard", None) is None:
+        app.pin_guard = PinGuard(app.config.admin_pin_hash, state_file=pin_state_file())
+    from kiosk.qt.pin_dialog import PinDialog
+
+    if PinDialog(app.pin_guard, app.window).exec() != QDialog.DialogCode.Accepted:
+        return
+    while True:
+        menu = AdminMenu(app.window)
+        if menu.exec() != QDialog.DialogCode.Accepted:
+            return
+        {"enrol": open_enrolment, "people": open_people, "settings": open_settings}[menu.choice](app)
+
+
+def open_enrolment(app) -> None:
+    from kiosk.qt.admin_sampler import AdminSampler
+    from kiosk.qt.enrol_dialog import EnrolDialog
+
+    if getattr(app, "sampler", None) is None:
+        app.sampler = AdminSampler(app.worker)
+    dialog = EnrolDialog(gallery_store(app.config), app.sampler, app.latest_frame, app.window,
+                         threshold=app.config.threshold)
+    dialog.enrolled.connect(lambda person: log.info("enrolled %s", person.person_id))
+    dialog.exec()
+
+
+def open_people(app) -> None:
+    from kiosk.qt.people_dialog import PeopleDialog
+
+    PeopleDialog(gallery_store(app.config), app.window).exec()
+
+
+def open_settings(app) -> None:
+    from kiosk.qt.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(app.config, app.config_file, app.window)
+    dialog.saved.connect(lambda new: apply_settings(app, new))
+    dialog.exec()
+
+
+def apply_settings(app, new: KioskConfig) -> None:
+    """Take the saved settings into use without a restart."""
+    old, app.config = app.config, replace(app.config, source=new.source, cooldown_s=new.cooldown_s,
+                                          threshold=new.threshold, direction=new.direction)
+    app.recorder.policy.cooldown = timedelta(seconds=new.cooldown_s)
+    from kiosk.core.types import Direction
+
+    app.recorder.policy.direction = Direction(new.direction)
+    if new.threshold != old.threshold:
+        app.worker.request("policy", new.threshold, app.config.margin)
+    if new.source != old.source:
+        app.restart_camera(new.source)

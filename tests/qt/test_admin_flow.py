@@ -1,0 +1,57 @@
+"""The admin corner wired into the running kiosk: PIN set from the command line, settings applied live."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kiosk.core.config import KioskConfig, load_config
+from kiosk.core.pin import verify_pin
+from kiosk.qt.admin import apply_settings
+from kiosk.qt.app import KioskApp
+from tests.qt.kiosk_fixtures import HAMILTON, enrol_hamilton
+
+pytestmark = pytest.mark.slow
+
+
+def test_set_pin_stores_only_a_hash_that_the_kiosk_reads(tmp_path):
+    cfg = tmp_path / "kiosk.toml"
+    r = subprocess.run([sys.executable, "-m", "kiosk", "set-pin", "--config", str(cfg), "--pin-stdin"],
+                       input="482916\n", capture_output=True, text=True, timeout=60, env=dict(os.environ))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["admin_pin"] == "set"
+    assert "482916" not in cfg.read_text()
+    stored = load_config(cfg, env={}).admin_pin_hash
+    assert verify_pin("482916", stored) and not verify_pin("000000", stored)
+
+
+def test_set_pin_refuses_a_bad_pin(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "kiosk", "set-pin", "--config", str(tmp_path / "k.toml"), "--pin-stdin"],
+                       input="12\n", capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "PIN" in r.stderr
+    assert not (tmp_path / "k.toml").exists()
+
+
+def test_settings_saved_by_the_admin_take_effect_without_a_restart(qtbot, face_data, tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_KEY_FILE", str(tmp_path / "gallery.key"))
+    enrol_hamilton(face_data, tmp_path / "gallery", tmp_path / "gallery.key")
+    config = KioskConfig(source=str(face_data / HAMILTON), loop=True, gallery=str(tmp_path / "gallery"),
+                         attendance=str(tmp_path / "att.csv"), key_file=str(tmp_path / "gallery.key"), liveness=False)
+    app = KioskApp(config, config_file=tmp_path / "kiosk.toml")
+    qtbot.addWidget(app.window)
+    app.start()
+    try:
+        qtbot.waitUntil(lambda: app.stats.frames_shown > 5, timeout=20000)
+        new = KioskConfig(source=str(face_data / "video" / "crowd_walking_800x450.mp4"), cooldown_s=60,
+                          threshold=0.45, direction="out")
+        apply_settings(app, new)
+        assert app.recorder.policy.cooldown.total_seconds() == 60
+        assert app.recorder.policy.direction.value == "out"
+        assert app.config.threshold == 0.45
+        shown = app.stats.frames_shown
+        qtbot.waitUntil(lambda: app.latest_frame() is not None and app.latest_frame().shape[1] == 800, timeout=20000)
+        assert app.stats.frames_shown > shown
+    finally:
+        app.shutdown()
