@@ -1,7 +1,8 @@
 """The attendance server: a Flask app factory (flaskr style).
 
 ``create_app()`` reads the configuration (defaults -> environment -> ``test_config``), refuses a default
-SECRET_KEY outside testing, creates or migrates the schema, and wires the extensions (db, cache, metrics).
+SECRET_KEY or a missing or unsafe EMBEDDINGS_KEY_FILE outside testing, creates or migrates the schema,
+and wires the extensions (db, embeddings key, cache, metrics, retention timer).
 Imports of the extensions happen inside the factory so that ``python -m server serve`` can set
 PROMETHEUS_MULTIPROC_DIR before prometheus_client is imported.
 """
@@ -17,7 +18,7 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The configured app. Raises server.config.ConfigurationError for an unusable configuration."""
-    from server import api, cache, config, db, errors, health, metrics
+    from server import api, cache, config, db, errors, health, metrics, privacy, retention
 
     app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -29,8 +30,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     db.init_app(app)
+    privacy.init_app(app)
     cache.init_app(app)
     metrics.init_app(app)
+    retention.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     return app

@@ -1,7 +1,12 @@
-"""Command line: ``python -m server kiosk add NAME``, ``admin add NAME``, ``export``, ``serve`` ..."""
+"""Command line: ``python -m server kiosk add NAME``, ``admin add NAME``, ``export``, ``serve``,
+``keygen``, ``purge``, ``person export ID``, ``person delete ID``, ``audit`` ...
+
+Commands that change or read personal data write a row to the audit log (actor ``cli:<user>``).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -24,6 +29,13 @@ def _app():  # noqa: ANN202 - imported lazily: serve must set up metrics before 
 
 def _conn(app):  # noqa: ANN001,ANN202
     return app.extensions["db_engine"].connect()
+
+
+def _audit(conn, action: str, subject: str | None = None, details: dict | None = None) -> None:  # noqa: ANN001
+    from server import audit
+
+    audit.record(conn, audit.cli_actor(), action, subject, details)
+    conn.commit()
 
 
 @click.group()
@@ -53,6 +65,7 @@ def _principal_group(role: str) -> click.Group:
                 token = auth.create_principal(conn, role, name)
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from exc
+            _audit(conn, "token-add", name, {"role": role})
         click.echo(f"{role} {name!r} created; its token (shown only now):")
         click.echo(token)
 
@@ -65,6 +78,7 @@ def _principal_group(role: str) -> click.Group:
         with _conn(app) as conn:
             if not auth.revoke(conn, role, name):
                 raise click.ClickException(f"no active {role} called {name!r}")
+            _audit(conn, "token-revoke", name, {"role": role})
         click.echo(f"{role} {name!r} revoked")
 
     @group.command("list", help=f"list {role}s")
@@ -108,6 +122,8 @@ def export(start: date | None, end: date | None, kiosk: str | None, person_id: s
     app = _app()
     with _conn(app) as conn:
         rows = query_attendance(conn, start, end, person_id, kiosk)
+        details = {"rows": len(rows), "from": str(start or ""), "to": str(end or ""), "kiosk": kiosk or ""}
+        _audit(conn, "export", person_id, details)
     write_csv(rows, sys.stdout)
 
 
@@ -118,6 +134,84 @@ def migrate() -> None:
     app = _app()
     with _conn(app) as conn:
         click.echo(f"schema version {migrations.current_version(conn)}")
+
+
+@cli.command(help="create the embeddings key file (owner-only); refuses to overwrite one")
+@click.argument("path", required=False)
+def keygen(path: str | None) -> None:
+    from server.crypto import create_key_file
+
+    path = path or os.environ.get("EMBEDDINGS_KEY_FILE")
+    if not path:
+        raise click.ClickException("give the key file's path or set EMBEDDINGS_KEY_FILE")
+    try:
+        create_key_file(path)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{path} exists; not overwriting a key (the embeddings need it)") from exc
+    click.echo(f"created {path}; back it up apart from the database backups")
+
+
+@cli.command(help="delete what is past the retention periods now (the server also does this by itself)")
+def purge() -> None:
+    from server import audit, retention
+
+    app = _app()
+    config = app.config
+    if not (config["RETENTION_CHECKIN_DAYS"] or config["RETENTION_TEMPLATE_DAYS"]):
+        click.echo("retention is off (RETENTION_CHECKIN_DAYS and RETENTION_TEMPLATE_DAYS are 0); nothing to do")
+        return
+    with app.app_context(), _conn(app) as conn:
+        from datetime import datetime, timezone
+
+        result = retention.purge(
+            conn, datetime.now(timezone.utc), config["RETENTION_CHECKIN_DAYS"], config["RETENTION_TEMPLATE_DAYS"],
+            actor=audit.cli_actor(),
+        )  # fmt: skip
+    click.echo(f"removed {result.checkins} check-ins and {result.templates} templates of {result.people} people")
+
+
+@cli.group(help="answer access and erasure requests for one person")
+def person() -> None:
+    pass
+
+
+@person.command("export", help="everything the server holds about a person, as JSON on stdout")
+@click.argument("person_id")
+def person_export(person_id: str) -> None:
+    from server.privacy import export_person
+
+    app = _app()
+    with _conn(app) as conn:
+        data = export_person(conn, person_id)
+        _audit(conn, "person-export", person_id)
+    if data["person"] is None and not data["checkins"]:
+        raise click.ClickException(f"the server holds nothing about {person_id!r}")
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@person.command("delete", help="erase a person: templates, cached presence, check-ins per ERASURE_CHECKINS")
+@click.argument("person_id")
+def person_delete(person_id: str) -> None:
+    from server import audit
+    from server.api.people import erase_person
+
+    app = _app()
+    with app.app_context(), _conn(app) as conn:
+        cursor = erase_person(conn, person_id, audit.cli_actor())
+    policy = app.config["ERASURE_CHECKINS"]
+    click.echo(f"erased {person_id} (check-ins: {policy}); kiosks drop it at their next sync (cursor {cursor})")
+
+
+@cli.command("audit", help="print the audit log as JSON lines")
+@click.option("--since", default=0, type=int, help="only entries after this id")
+@click.option("--subject", default=None, help="only entries about this person id or name")
+def audit_log(since: int, subject: str | None) -> None:
+    from server import audit
+
+    app = _app()
+    with _conn(app) as conn:
+        for entry in audit.read(conn, since, 1_000_000, subject):
+            click.echo(json.dumps(entry, ensure_ascii=False))
 
 
 @cli.command(help="serve under gunicorn")

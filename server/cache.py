@@ -111,6 +111,31 @@ class Cache:
         return state or None
 
 
+    def forget_person(self, person_id: str) -> int | None:
+        """Remove ``person_id`` from every cached presence set; the number of sets it was in, or None
+        when Redis is not there (its entries then expire within two days)."""
+
+        def _do() -> int:
+            removed = 0
+            for key in self._client.scan_iter(match=f"{self._p}presence:*", count=500):
+                if key.endswith(":complete"):
+                    continue
+                removed += int(self._client.srem(key, person_id))
+            return removed
+
+        return self._call("presence erase", _do)
+
+    def forget_all_presence(self) -> None:
+        """Drop every cached presence set (after a purge changed the history under them)."""
+
+        def _do() -> None:
+            keys = list(self._client.scan_iter(match=f"{self._p}presence:*", count=500))
+            if keys:
+                self._client.delete(*keys)
+
+        self._call("presence reset", _do)
+
+
 def get_cache() -> Cache:
     return current_app.extensions["cache"]
 

@@ -25,7 +25,14 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "REDIS_PREFIX": ("faceattend:", str),
     "TOKEN_CACHE_SECONDS": (5.0, float),
     "AUTO_MIGRATE": (True, bool),
+    "EMBEDDINGS_KEY_FILE": ("", str),  # "" -> <instance>/embeddings.key, created only in testing/debug
+    "ERASURE_CHECKINS": ("pseudonymise", str),  # keep | pseudonymise | delete
+    "RETENTION_CHECKIN_DAYS": (0, int),  # 0 -> keep check-ins forever
+    "RETENTION_TEMPLATE_DAYS": (0, int),  # 0 -> keep templates of people who stopped coming
+    "PURGE_INTERVAL_SECONDS": (3600, int),  # how often the retention purge runs by itself (0 -> never)
 }
+
+ERASURE_POLICIES = ("keep", "pseudonymise", "delete")
 
 
 class ConfigurationError(RuntimeError):
@@ -48,9 +55,26 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
     for name, (_, kind) in SETTINGS.items():
         if environ.get(name, "") != "":
             config[name] = _coerce(name, environ[name], kind)
+    if not config["EMBEDDINGS_KEY_FILE"]:
+        config["EMBEDDINGS_KEY_FILE"] = str(Path(instance_path) / "embeddings.key")
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'attendance.db'}"
     return config
+
+
+def embeddings_key(config: Mapping[str, Any]) -> bytes:
+    """The embeddings key from EMBEDDINGS_KEY_FILE, created when missing only in testing or debug.
+
+    Raises ConfigurationError when the file is missing (outside testing/debug), readable by others or
+    damaged.
+    """
+    from server.crypto import KeyFileError, read_key_file
+
+    create = bool(config.get("TESTING") or config.get("DEBUG"))
+    try:
+        return read_key_file(config["EMBEDDINGS_KEY_FILE"], create=create)
+    except KeyFileError as exc:
+        raise ConfigurationError(str(exc)) from exc
 
 
 def validate(config: Mapping[str, Any]) -> None:
@@ -62,6 +86,11 @@ def validate(config: Mapping[str, Any]) -> None:
                 "SECRET_KEY is missing or the default: set the SECRET_KEY environment variable to a random "
                 'string of at least 16 characters (python -c "import secrets; print(secrets.token_hex(32))")'
             )
+    if config.get("ERASURE_CHECKINS") not in ERASURE_POLICIES:
+        raise ConfigurationError(f"ERASURE_CHECKINS must be one of {', '.join(ERASURE_POLICIES)}")
+    for name in ("RETENTION_CHECKIN_DAYS", "RETENTION_TEMPLATE_DAYS", "PURGE_INTERVAL_SECONDS"):
+        if int(config[name]) < 0:
+            raise ConfigurationError(f"{name} must be 0 (off) or more")
     for name in ("MAX_BATCH_EVENTS", "MAX_CONTENT_LENGTH", "MAX_EMBEDDINGS_PER_PERSON", "PEOPLE_PAGE_SIZE"):
         if int(config[name]) < 1:
             raise ConfigurationError(f"{name} must be at least 1")

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, pool_size: int = 5, busy_timeout_ms: int = 10_000) -> Engine:
-    """An engine for ``url``: SQLite gets WAL and a busy timeout, PostgreSQL a pre-ping pool."""
+    """An engine for ``url``: SQLite gets WAL, a busy timeout and secure_delete, PostgreSQL a pre-ping pool."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
@@ -28,6 +28,7 @@ def make_engine(url: str, pool_size: int = 5, busy_timeout_ms: int = 10_000) -> 
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")  # erased rows are overwritten, not left in free pages
             cur.close()
 
         return engine

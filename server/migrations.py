@@ -35,10 +35,19 @@ def _v3_attendance_date_index(conn: Connection) -> None:
     schema.attendance_date_index.create(conn, checkfirst=True)
 
 
+def _v4_privacy(conn: Connection) -> None:
+    """Audit log, maintenance markers and people.last_seen_at (embeddings are sealed by server.crypto)."""
+    if "last_seen_at" not in {c["name"] for c in inspect(conn).get_columns("people")}:
+        conn.execute(text("ALTER TABLE people ADD COLUMN last_seen_at TIMESTAMP"))
+    for table in (schema.audit, schema.maintenance):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_core),
     (2, _v2_people),
     (3, _v3_attendance_date_index),
+    (4, _v4_privacy),
 ]
 LATEST = MIGRATIONS[-1][0]
 

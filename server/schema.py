@@ -90,6 +90,7 @@ people = Table(
     Column("seq", Integer, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("updated_by", String(64), nullable=False),
+    Column("last_seen_at", DateTime, nullable=True),  # latest check-in (UTC) noted by the retention purge
     Index("ix_people_seq", "seq"),
 )
 
@@ -98,7 +99,7 @@ embeddings = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("person_id", String(128), ForeignKey("people.person_id"), nullable=False, index=True),
-    Column("vector", LargeBinary, nullable=False),  # 128 little-endian float64
+    Column("vector", LargeBinary, nullable=False),  # AES-GCM sealed 128 little-endian float64 (server.crypto)
 )
 
 person_changes = Table(
@@ -107,4 +108,22 @@ person_changes = Table(
     Column("seq", Integer, primary_key=True),
     Column("person_id", String(128), nullable=False),
     Column("changed_at", DateTime, nullable=False),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),  # UTC
+    Column("actor", String(80), nullable=False),  # "kiosk:<name>", "admin:<name>", "cli:<user>", "server"
+    Column("action", String(32), nullable=False),  # enrol, delete, purge, export, token-add, ...
+    Column("subject", String(128), nullable=True),  # a person id or a kiosk/admin name, never a face
+    Column("details", Text, nullable=True),  # JSON object: counts and settings, never names or embeddings
+)
+
+maintenance = Table(
+    "maintenance",
+    metadata,
+    Column("task", String(32), primary_key=True),
+    Column("last_run", DateTime, nullable=False),
 )

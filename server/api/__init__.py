@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import attendance, events, people  # noqa: E402,F401 - registers the routes on bp
+from server.api import attendance, audit, events, people  # noqa: E402,F401 - registers the routes on bp

@@ -2,8 +2,10 @@
 
 Kiosks push (PUT) and delete people; every kiosk pulls the changes since its cursor. A change's cursor is
 a sequence number given under a write lock (SQLite's database lock; a PostgreSQL advisory lock), so changes
-commit in cursor order and a reader never skips one. Deletion leaves a tombstone (the person id only) and
-removes the name, employee number, consent and embeddings. Embeddings leave the server only for kiosks.
+commit in cursor order and a reader never skips one. Deletion is an erasure: it leaves a tombstone (the
+person id only), removes the name, employee number, consent, embeddings and cached presence, and applies
+ERASURE_CHECKINS to the check-in history. Embeddings are stored sealed (server.crypto) and leave the
+server only for kiosks. Every change is written to the audit log in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from flask import current_app, g, jsonify, request
 from sqlalchemy import Connection, delete, select, text
 from werkzeug.exceptions import BadRequest
 
-from server import auth, schema
+from server import audit, auth, schema
 from server.api import bp
+from server.cache import get_cache
 from server.db import get_db, upsert
+from server.privacy import erase_checkins, get_sealer
 from server.validation import Invalid, identifier, json_object, timestamp
 from server.validation import text as text_value
 
@@ -47,6 +51,9 @@ def _parse_person(body: dict[str, Any]) -> dict[str, Any]:
         "at": timestamp(consent.get("at"), "consent.at").isoformat(),
         "version": text_value(consent.get("version", ""), "consent.version", 64, allow_empty=True),
     }
+    for key, limit in (("given_by", 200), ("text", 4000)):  # who confirmed it, and the text agreed to
+        if consent.get(key) is not None:
+            consent_clean[key] = text_value(consent[key], f"consent.{key}", limit, allow_empty=True)
     employee_no = body.get("employee_no")
     if employee_no is not None:
         employee_no = text_value(employee_no, "employee_no", 64, allow_empty=True)
@@ -71,7 +78,19 @@ def _record_change(conn: Connection, person_id: str) -> int:
     return int(result.inserted_primary_key[0])
 
 
-def _store(conn: Connection, person_id: str, fields: dict[str, Any] | None) -> int:
+def store_person(
+    conn: Connection,
+    person_id: str,
+    fields: dict[str, Any] | None,
+    actor: str,
+    *,
+    erasure: tuple[str, str] | None = None,
+    action: str | None = None,
+) -> int:
+    """Store ``fields`` (from _parse_person) for ``person_id``, or erase the person when None; commits.
+
+    ``erasure`` is (ERASURE_CHECKINS policy, SECRET_KEY) for a deletion. Returns the change's cursor.
+    """
     seq = _record_change(conn, person_id)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     values = {
@@ -82,14 +101,36 @@ def _store(conn: Connection, person_id: str, fields: dict[str, Any] | None) -> i
         "deleted": fields is None,
         "seq": seq,
         "updated_at": now,
-        "updated_by": g.kiosk or g.admin,
+        "updated_by": actor[:64],
     }
     upsert(conn, schema.people, values, key="person_id")
-    conn.execute(delete(schema.embeddings).where(schema.embeddings.c.person_id == person_id))
+    removed = conn.execute(delete(schema.embeddings).where(schema.embeddings.c.person_id == person_id)).rowcount
+    details: dict[str, Any] = {"cursor": seq}
     if fields:
-        conn.execute(schema.embeddings.insert(), [{"person_id": person_id, "vector": v} for v in fields["vectors"]])
+        sealer = get_sealer()
+        rows = [{"person_id": person_id, "vector": sealer.seal(person_id, v)} for v in fields["vectors"]]
+        conn.execute(schema.embeddings.insert(), rows)
+        details["embeddings"] = len(rows)
+    else:
+        details["embeddings_removed"] = removed
+        if erasure is not None:
+            details["checkins_policy"] = erasure[0]
+            details["checkins_changed"] = erase_checkins(conn, person_id, *erasure)
+    audit.record(conn, actor, action or ("enrol" if fields else "delete"), person_id, details)
     conn.commit()
+    if not fields:
+        get_cache().forget_person(person_id)
     return seq
+
+
+def _actor() -> str:
+    return f"kiosk:{g.kiosk}" if g.kiosk else f"admin:{g.admin}"
+
+
+def erase_person(conn: Connection, person_id: str, actor: str) -> int:
+    """Erase ``person_id`` under the app's ERASURE_CHECKINS policy; commits; returns the cursor."""
+    config = current_app.config
+    return store_person(conn, person_id, None, actor, erasure=(config["ERASURE_CHECKINS"], config["SECRET_KEY"]))
 
 
 def _person_id(raw: str) -> str:
@@ -107,7 +148,7 @@ def put_person(person_id: str) -> Any:
         fields = _parse_person(json_object())
     except Invalid as exc:
         raise BadRequest(str(exc)) from exc
-    seq = _store(get_db(), person_id, fields)
+    seq = store_person(get_db(), person_id, fields, _actor())
     return jsonify(person_id=person_id, status="stored", cursor=seq)
 
 
@@ -115,7 +156,7 @@ def put_person(person_id: str) -> Any:
 @auth.require("kiosk", "admin")
 def delete_person(person_id: str) -> Any:
     person_id = _person_id(person_id)
-    seq = _store(get_db(), person_id, None)
+    seq = erase_person(get_db(), person_id, _actor())
     return jsonify(person_id=person_id, status="deleted", cursor=seq)
 
 
@@ -133,9 +174,10 @@ def _embeddings(conn: Connection, person_ids: list[str]) -> dict[str, list[list[
     out: dict[str, list[list[float]]] = {pid: [] for pid in person_ids}
     if person_ids:
         e = schema.embeddings
+        sealer = get_sealer()
         rows = conn.execute(select(e.c.person_id, e.c.vector).where(e.c.person_id.in_(person_ids)).order_by(e.c.id))
         for row in rows:
-            out[row.person_id].append(list(_PACK.unpack(row.vector)))
+            out[row.person_id].append(list(_PACK.unpack(sealer.open(row.person_id, row.vector))))
     return out
 
 

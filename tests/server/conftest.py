@@ -59,7 +59,9 @@ def redis_url():
     return url
 
 
-DATA_TABLES = ("attendance", "heartbeats", "embeddings", "people", "person_changes", "kiosks", "admins")
+DATA_TABLES = (
+    "attendance", "heartbeats", "embeddings", "people", "person_changes", "kiosks", "admins", "audit", "maintenance",
+)
 
 
 def _truncate(app) -> None:
@@ -79,6 +81,7 @@ def make_app(tmp_path, database_url: str | None = None, **extra):
         "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'attendance.db'}",
         "REDIS_URL": "",
         "TOKEN_CACHE_SECONDS": 0,
+        "EMBEDDINGS_KEY_FILE": str(tmp_path / "keys" / "embeddings.key"),
         **extra,
     }
     app = create_app(config)
@@ -103,11 +106,22 @@ def client(app):
     return app.test_client()
 
 
+def key_file(root):
+    """An owner-only embeddings key under ``root`` (created once), as production needs one."""
+    from server.crypto import create_key_file
+
+    path = root / "keys" / "embeddings.key"
+    if not path.exists():
+        create_key_file(path)
+    return path
+
+
 @pytest.fixture
 def runner(tmp_path, monkeypatch):
     """Runs ``python -m server`` commands in-process against a SQLite file under tmp_path."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("EMBEDDINGS_KEY_FILE", str(key_file(tmp_path)))
     monkeypatch.delenv("REDIS_URL", raising=False)
     from server.__main__ import cli
 

@@ -25,7 +25,13 @@ def free_port() -> int:
 
 
 def server_env(root: Path, extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"}}
+    from server.crypto import create_key_file
+
+    drop = {"REDIS_URL", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR", "EMBEDDINGS_KEY_FILE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    key = root / "keys" / "embeddings.key"
+    if not key.exists():
+        create_key_file(key)
     env.update(
         {
             "SECRET_KEY": SECRET,
@@ -33,6 +39,7 @@ def server_env(root: Path, extra: dict[str, str]) -> dict[str, str]:
             "PROMETHEUS_MULTIPROC_DIR": str(root / "prometheus"),
             "PYTHONPATH": str(ROOT),
             "TOKEN_CACHE_SECONDS": "0",
+            "EMBEDDINGS_KEY_FILE": str(key),
         }
     )
     env.update(extra)
