@@ -4,6 +4,7 @@
     python -m kiosk identify --gallery DIR IMAGE...
     python -m kiosk people --gallery DIR
     python -m kiosk people remove --gallery DIR ID
+    python -m kiosk sync-people --gallery DIR --server URL --token T [--forever]
     python -m kiosk run [--source ...] (see python -m kiosk run --help)
 """
 
@@ -50,6 +51,8 @@ def cmd_enroll(args) -> int:
     from kiosk.vision.engine import FaceEngine
     from kiosk.vision.enrol import sample_from_file
 
+    if not (args.consent_by or "").strip():
+        return _fail("--consent-by is required: record who confirmed the person's consent (no consent, no enrolment)")
     if args.person_id:
         validate_person_id(args.person_id)
     if not args.name.strip():
@@ -78,7 +81,7 @@ def cmd_enroll(args) -> int:
                 f"{Path(s.source).name} already matches {m.name} ({m.person_id}, distance {m.distance:.3f}): "
                 "check that this is not the same person enrolled twice."
             )
-    consent = Consent(args.consent_by, now_iso(), args.consent_text) if args.consent_by else None
+    consent = Consent(args.consent_by.strip(), now_iso(), args.consent_text)
     person = store.add_person(
         args.name, vectors, person_id=args.person_id, employee_no=args.employee_no,
         consent=consent, keep_photos=args.keep_photos,
@@ -164,6 +167,46 @@ def cmd_set_pin(args) -> int:
     return 0
 
 
+def cmd_sync_people(args) -> int:
+    """Share enrolments and deletions with the server (kiosk.core.people_sync), once or until stopped."""
+    import signal
+    import threading
+
+    from kiosk.core.people_sync import PeopleSync
+    from kiosk.core.sync import SyncError
+
+    token = Path(args.token_file).read_text(encoding="utf-8").strip() if args.token_file else args.token
+    if not token:
+        return _fail("sync-people needs --token or --token-file")
+    state = args.state or str(Path(args.gallery) / "people_sync.json")
+    sync = PeopleSync(_store(args), args.server, token, state, interval=args.interval)
+    if args.forever:
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        sync.run_forever(stop)
+        return 0
+    try:
+        report = sync.run_once()
+    except SyncError as exc:
+        return _fail(f"people sync failed: {exc}", 1)
+    _out({"pushed": report.pushed, "deleted": report.deleted, "pulled": report.pulled,
+          "removed": report.removed, "skipped": report.skipped})  # fmt: skip
+    return 0
+
+
+def _add_sync_people(sub) -> None:
+    p = sub.add_parser("sync-people", help="share enrolled people with the server and the other kiosks")
+    _add_gallery(p)
+    p.add_argument("--server", required=True, help="server base URL, e.g. http://server:8000")
+    p.add_argument("--token", default=None, help="this kiosk's token")
+    p.add_argument("--token-file", default=None, help="file holding this kiosk's token (instead of --token)")
+    p.add_argument("--state", default=None, help="state file (default: GALLERY/people_sync.json)")
+    p.add_argument("--forever", action="store_true", help="keep syncing until stopped")
+    p.add_argument("--interval", type=float, default=30.0, help="seconds between runs with --forever")
+    p.set_defaults(func=cmd_sync_people)
+
+
 def _add_gallery(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gallery", required=True, help="the gallery folder")
     p.add_argument("--key-file", default=None, help="gallery encryption key (default: next to the gallery)")
@@ -192,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--employee-no", default=None)
     p.add_argument("--jitter", type=int, default=ENROL_JITTER, help="jittered copies averaged per photo")
     p.add_argument("--keep-photos", action="store_true", help="also keep the photos (default: embeddings only)")
-    p.add_argument("--consent-by", default=None, help="who confirmed the person's consent")
+    p.add_argument("--consent-by", default=None, help="who confirmed the person's consent (required)")
     p.add_argument("--consent-text", default="Enrolment for attendance check-in by face recognition.")
     p.add_argument("images", nargs="+")
     p.set_defaults(func=cmd_enroll)
@@ -214,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=None, help="TOML config file (default: the platform's)")
     p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
     p.set_defaults(func=cmd_set_pin)
+    _add_sync_people(sub)
     return parser
 
 

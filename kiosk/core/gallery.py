@@ -137,6 +137,27 @@ class GalleryEdit:
         self._vectors[pid] = list(vectors)
         return person
 
+    def embeddings_of(self, person_id: str) -> np.ndarray:
+        """The person's embeddings in this working copy (float32, one row each)."""
+        self._index(person_id)
+        return np.asarray(self._vectors[person_id], dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
+
+    def put(self, person: Person, embeddings: np.ndarray) -> Person:
+        """Insert ``person`` or replace the record and all embeddings of the same id (photos stay).
+
+        Used by people sync to apply another kiosk's enrolment.
+        """
+        validate_person_id(person.person_id)
+        if not person.name.strip():
+            raise GalleryError("A person needs a name.")
+        vectors = _check_embeddings(embeddings)
+        if person.person_id in self._vectors:
+            self.people[self._index(person.person_id)] = person
+        else:
+            self.people.append(person)
+        self._vectors[person.person_id] = vectors
+        return person
+
     def rename(self, person_id: str, name: str) -> Person:
         name = (name or "").strip()
         if not name:

@@ -26,6 +26,7 @@ def enrolled(face_data, tmp_path_factory):
     gallery = tmp / "gallery"
     for name, pid, photos in (("Barack Obama", "obama", (1, 2, 3)), ("Joe Biden", "biden", (1, 2))):
         r = kiosk("enroll", "--gallery", str(gallery), "--name", name, "--person-id", pid, "--jitter", "0",
+                  "--consent-by", "admin",
                   *[str(photo(face_data, name.replace(" ", "_").replace("Joe", "Joseph"), n)) for n in photos],
                   tmp_path=tmp)
         assert r.returncode == 0, r.stderr
@@ -62,12 +63,19 @@ def test_identify_reports_a_broken_image_and_goes_on(enrolled, face_data, tmp_pa
 def test_enroll_with_no_usable_photo_exits_2_with_reasons(tmp_path, face_data):
     bad = tmp_path / "x.jpg"
     bad.write_text("nope")
-    r = kiosk("enroll", "--gallery", str(tmp_path / "g"), "--name", "Nobody", str(bad),
+    r = kiosk("enroll", "--gallery", str(tmp_path / "g"), "--name", "Nobody", "--consent-by", "admin", str(bad),
               str(face_data / "group" / "fr_obama_and_biden.jpg"), tmp_path=tmp_path)
     assert r.returncode == 2
     assert "nothing was enrolled" in r.stderr
     summary = json.loads(r.stdout)
     assert len(summary["rejected"]) == 2 and summary["accepted"] == []
+    assert not (tmp_path / "g" / "gallery.npz").exists()
+
+
+def test_enroll_without_consent_exits_2_and_enrols_nobody(tmp_path, face_data):
+    r = kiosk("enroll", "--gallery", str(tmp_path / "g"), "--name", "Barack Obama",
+              str(photo(face_data, "Barack_Obama", 1)), tmp_path=tmp_path)
+    assert r.returncode == 2 and "--consent-by is required" in r.stderr
     assert not (tmp_path / "g" / "gallery.npz").exists()
 
 
@@ -77,7 +85,7 @@ def test_enrolling_the_same_face_under_another_name_warns(enrolled, face_data, t
 
     copy = tmp_path / "g"
     shutil.copytree(gallery, copy)
-    r = kiosk("enroll", "--gallery", str(copy), "--name", "B. Obama", "--jitter", "0",
+    r = kiosk("enroll", "--gallery", str(copy), "--name", "B. Obama", "--jitter", "0", "--consent-by", "admin",
               str(photo(face_data, "Barack_Obama", 4)), tmp_path=tmp)
     assert r.returncode == 0
     assert any("already matches Barack Obama" in w for w in json.loads(r.stdout)["warnings"])

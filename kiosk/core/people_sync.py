@@ -1,0 +1,299 @@
+"""People sync: share enrolments and deletions between kiosks through the server.
+
+Each run pushes, then pulls. Push: people whose content (name, employee number, consent, embeddings)
+differs from what this kiosk last exchanged with the server are sent with ``PUT /api/v1/people/<id>``;
+people the kiosk exchanged before but no longer has (removed here, by any process) are sent with
+``DELETE``. Pull: ``GET /api/v1/people/changes?since=CURSOR`` pages are applied to the gallery in one
+locked edit each: upserts replace the person's record and embeddings, deletions remove the person with
+their photos (``GalleryEdit.remove``). Deletions always win; an upsert does not overwrite a local change
+that has not been pushed yet (the next push sends it).
+
+The state file (``{"cursor": N, "known": {person_id: fingerprint}, "refused": {...}}``) is replaced
+atomically after every step, so a crash repeats at most one request, which the server takes again.
+A lock file next to it keeps two syncs from running at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import requests
+from filelock import FileLock
+
+from kiosk.core.gallery import Consent, GalleryStore, Person, validate_person_id
+from kiosk.core.sync import RETRYABLE, SyncError, _retry_after
+from kiosk.errors import GalleryError, KioskError
+
+log = logging.getLogger(__name__)
+
+PEOPLE_PATH = "/api/v1/people"
+MAX_EMBEDDINGS = 64  # the server's default MAX_EMBEDDINGS_PER_PERSON
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleSyncReport:
+    """What one run did (counts)."""
+
+    pushed: int = 0
+    deleted: int = 0
+    pulled: int = 0
+    removed: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class _State:
+    cursor: int = 0
+    known: dict[str, str] = field(default_factory=dict)  # id -> fingerprint last exchanged with the server
+    refused: dict[str, str] = field(default_factory=dict)  # id -> fingerprint the server refused (not retried)
+
+
+def fingerprint(person: Person, embeddings: np.ndarray) -> str:
+    """A hash of what is shared about a person (not enrolled_at or keep_photos)."""
+    h = hashlib.sha256()
+    c = person.consent
+    consent = None if c is None else [c.given_by, c.given_at, c.text]
+    h.update(json.dumps([person.person_id, person.name, person.employee_no or None, consent]).encode("utf-8"))
+    h.update(np.ascontiguousarray(embeddings, dtype="<f4").tobytes())
+    return h.hexdigest()
+
+
+def _load_state(path: Path) -> _State:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return _State(int(data["cursor"]), dict(data.get("known", {})), dict(data.get("refused", {})))
+    except FileNotFoundError:
+        return _State()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.error("people sync state %s is unreadable (%s); pulling everything again", path, exc)
+        return _State()
+
+
+def save_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Replace ``path`` with ``data`` as JSON: temp file, fsync, rename, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        pass
+
+
+def _wire_person(person: Person, embeddings: np.ndarray) -> dict[str, Any]:
+    consent = person.consent
+    return {
+        "name": person.name,
+        "employee_no": person.employee_no,
+        "consent": {"given": True, "at": consent.given_at, "version": "", "given_by": consent.given_by,
+                    "text": consent.text},
+        "embeddings": np.asarray(embeddings, dtype=np.float64)[-MAX_EMBEDDINGS:].tolist(),
+    }  # fmt: skip
+
+
+def _person_from_wire(item: dict[str, Any], existing: Person | None) -> tuple[Person, np.ndarray]:
+    """The Person and float32 embeddings of a pulled upsert. Raises ValueError/KeyError/GalleryError."""
+    consent = item.get("consent") or {}
+    person = Person(
+        person_id=validate_person_id(str(item["person_id"])),
+        name=str(item["name"]),
+        employee_no=item.get("employee_no") or None,
+        enrolled_at=existing.enrolled_at if existing else str(item.get("updated_at", "")),
+        consent=Consent(str(consent.get("given_by", "")), str(consent.get("at", "")), str(consent.get("text", "")))
+        if consent.get("given")
+        else None,
+        keep_photos=existing.keep_photos if existing else False,
+    )
+    vectors = np.asarray(item["embeddings"], dtype=np.float32).reshape(-1, 128)
+    return person, vectors
+
+
+class PeopleSync:
+    """Syncs the people of ``store`` with ``server_url`` using a kiosk ``token``; progress in ``state_path``."""
+
+    def __init__(
+        self,
+        store: GalleryStore,
+        server_url: str,
+        token: str,
+        state_path: str | Path,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (3.05, 30.0),
+        interval: float = 30.0,
+        base_delay: float = 1.0,
+        max_delay: float = 300.0,
+    ) -> None:
+        self.store = store
+        self.server_url = server_url.rstrip("/")
+        self.state_path = Path(state_path)
+        self.timeout = timeout
+        self.interval = interval
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._session = session or requests.Session()
+        self._session.headers.update({"Authorization": f"Bearer {token}"})
+        self._lock = FileLock(str(self.state_path) + ".lock", timeout=60)
+        self._failures = 0
+
+    # -- HTTP ----------------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """The response (2xx, 400 or 404). Raises SyncError for anything worth retrying later."""
+        try:
+            response = self._session.request(method, self.server_url + path, timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise SyncError(f"cannot reach the server: {type(exc).__name__}") from exc
+        if response.status_code in RETRYABLE or response.status_code in (401, 403):
+            raise SyncError(f"server answered {response.status_code} to {method} {path}",
+                            _retry_after(response.headers.get("Retry-After"), datetime.now().timestamp()))  # fmt: skip
+        if response.status_code not in (200, 400, 404):
+            raise SyncError(f"unexpected answer {response.status_code} to {method} {path}")
+        return response
+
+    def _save(self, state: _State) -> None:
+        save_json_atomic(self.state_path, {"cursor": state.cursor, "known": state.known, "refused": state.refused})
+
+    # -- one run -------------------------------------------------------------------------------------
+
+    def run_once(self) -> PeopleSyncReport:
+        """Push local changes and deletions, then pull the server's; returns counts.
+
+        Raises SyncError when the server cannot be reached or refuses the token (nothing is lost: the
+        next run picks up where this one stopped), GalleryError when the gallery cannot be read or saved.
+        """
+        with self._lock:
+            state = _load_state(self.state_path)
+            pushed, deleted, skipped = self._push(state)
+            pulled, removed = self._pull(state)
+        self._failures = 0
+        report = PeopleSyncReport(pushed, deleted, pulled, removed, skipped)
+        if pushed or deleted or pulled or removed:
+            log.info("people sync: %s", report)
+        return report
+
+    def _push(self, state: _State) -> tuple[int, int, int]:
+        gallery = self.store.load()
+        local = {p.person_id: p for p in gallery.people}
+        deleted = pushed = skipped = 0
+        for person_id in sorted(set(state.known) - set(local)):
+            self._request("DELETE", f"{PEOPLE_PATH}/{person_id}")
+            del state.known[person_id]
+            self._save(state)
+            deleted += 1
+        for person_id, person in local.items():
+            embeddings = gallery.embeddings_of(person_id)
+            fp = fingerprint(person, embeddings)
+            if state.known.get(person_id) == fp or state.refused.get(person_id) == fp:
+                continue
+            if person.consent is None:
+                log.warning("person %s has no recorded consent; not sharing them with other kiosks", person_id)
+                state.refused[person_id] = fp
+                self._save(state)
+                skipped += 1
+                continue
+            response = self._request("PUT", f"{PEOPLE_PATH}/{person_id}", json=_wire_person(person, embeddings))
+            if response.status_code != 200:
+                log.error("the server refused person %s: %s", person_id, response.text[:300])
+                state.refused[person_id] = fp
+                skipped += 1
+            else:
+                state.known[person_id] = fp
+                state.refused.pop(person_id, None)
+                pushed += 1
+            self._save(state)
+        return pushed, deleted, skipped
+
+    def _pull(self, state: _State) -> tuple[int, int]:
+        pulled = removed = 0
+        more = True
+        while more:
+            response = self._request("GET", f"{PEOPLE_PATH}/changes", params={"since": state.cursor})
+            try:
+                page = response.json()
+                upserts, deletions = list(page["upserts"]), [str(d) for d in page["deletions"]]
+                cursor, more = int(page["cursor"]), bool(page["more"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise SyncError("the server's people changes are not the expected JSON") from exc
+            applied: dict[str, str] = {}
+            gone: list[str] = []
+            with self.store.edit() as g:
+                current = {p.person_id: p for p in g.people}
+                for item in upserts:
+                    try:
+                        existing = current.get(str(item.get("person_id")))
+                        person, vectors = _person_from_wire(item, existing)
+                    except (ValueError, KeyError, TypeError, GalleryError) as exc:
+                        log.error("skipping an unusable person from the server (%s)", exc)
+                        continue
+                    fp = fingerprint(person, vectors)
+                    if existing is not None:
+                        local_fp = fingerprint(existing, g.embeddings_of(person.person_id))
+                        if local_fp == fp:
+                            applied[person.person_id] = fp
+                            continue
+                        if local_fp != state.known.get(person.person_id):
+                            continue  # changed here and not pushed yet: the next push wins
+                    g.put(person, vectors)
+                    applied[person.person_id] = fp
+                    pulled += 1
+                for person_id in deletions:
+                    if person_id in current:
+                        g.remove(person_id)
+                        removed += 1
+                    gone.append(person_id)
+            state.known.update(applied)
+            for person_id in gone:
+                state.known.pop(person_id, None)
+                state.refused.pop(person_id, None)
+            state.cursor = cursor
+            self._save(state)
+        return pulled, removed
+
+    # -- loop ----------------------------------------------------------------------------------------
+
+    def next_delay(self, retry_after: float | None = None) -> float:
+        """Full-jitter exponential backoff after the current run of failures, at least ``retry_after``."""
+        cap = min(self.max_delay, self.base_delay * (2 ** max(0, self._failures - 1)))
+        delay = random.random() * cap
+        return max(delay, min(retry_after, self.max_delay)) if retry_after is not None else delay
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Sync every ``interval`` seconds until ``stop`` is set, backing off after failures."""
+        while not stop.is_set():
+            try:
+                self.run_once()
+                delay = self.interval
+            except SyncError as exc:
+                self._failures += 1
+                delay = self.next_delay(exc.retry_after)
+                log.warning("people sync failed (%s); retrying in %.1f s", exc, delay)
+            except KioskError:
+                self._failures += 1
+                delay = self.next_delay()
+                log.exception("people sync failed; retrying in %.1f s", delay)
+            except Exception:  # noqa: BLE001 - the loop must survive anything
+                self._failures += 1
+                delay = self.next_delay()
+                log.exception("people sync failed unexpectedly; retrying in %.1f s", delay)
+            if stop.wait(delay):
+                return
+

@@ -1,0 +1,200 @@
+"""Kiosk retention: old check-in rows leave the CSV, people not seen for long leave the gallery.
+
+``purge_checkins`` rewrites the attendance CSV without the rows older than the retention period, but
+only among rows the server already has (before the sync offset); rows not yet synced always stay. The
+new CSV is written to a temporary file, fsynced and renamed over the old one, and the sync progress is
+moved to the new offset in the same step, under a lock file. Crash safety: the progress is first set to
+the start of the log, so a crash between the two renames makes the sync client re-send the log (the
+server ignores events it has), never skip or split a row.
+
+The attendance log's writer and the sync client keep their own file handle and offset, so the caller
+runs the purge while neither is active (at start, before opening the AttendanceLog and creating the
+SyncClient, or after closing them) and re-creates both afterwards.
+
+``purge_templates`` removes people whose last check-in (kept in ``last_seen.json`` next to the gallery,
+so it outlives the purged rows) or enrolment is older than the template period. With people sync on,
+leave the kiosk's template period at 0: the server expires templates from every kiosk's check-ins and the
+deletion reaches all kiosks (a kiosk-side removal would be pushed as a deletion).
+
+Settings: ``RETENTION_CHECKIN_DAYS`` and ``RETENTION_TEMPLATE_DAYS`` (0: keep), see RetentionPolicy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from filelock import FileLock
+
+from kiosk.core.attendance import HEADER, read_rows
+from kiosk.core.gallery import GalleryStore
+from kiosk.core.sync import Progress, load_progress, save_progress
+from kiosk.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+LAST_SEEN_FILE = "last_seen.json"
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    checkin_days: int = 0  # 0: keep check-ins
+    template_days: int = 0  # 0: keep people who stopped coming
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> RetentionPolicy:
+        """From RETENTION_CHECKIN_DAYS / RETENTION_TEMPLATE_DAYS. Raises ConfigError for bad values."""
+        env = os.environ if env is None else env
+        values = {}
+        for field, var in (("checkin_days", "RETENTION_CHECKIN_DAYS"), ("template_days", "RETENTION_TEMPLATE_DAYS")):
+            try:
+                values[field] = int(env.get(var, "0") or 0)
+            except ValueError as exc:
+                raise ConfigError(f"{var} must be a whole number of days") from exc
+            if values[field] < 0:
+                raise ConfigError(f"{var} must be 0 (keep) or more")
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionResult:
+    checkins: int = 0
+    people: tuple[str, ...] = ()
+
+
+def _timestamp(raw: str) -> datetime | None:
+    try:
+        ts = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return ts if ts.tzinfo is not None else None
+
+
+def _write_atomic(path: Path, chunks: list[bytes]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:  # pragma: no cover
+        pass
+
+
+def lock_for(attendance_path: str | os.PathLike[str]) -> FileLock:
+    return FileLock(str(attendance_path) + ".retention.lock", timeout=60)
+
+
+def purge_checkins(
+    attendance_path: str | os.PathLike[str], progress_path: str | os.PathLike[str], now: datetime, days: int
+) -> int:
+    """Drop synced rows with a timestamp before ``now - days``; returns how many. 0 days: nothing.
+
+    Rows after the sync offset and rows whose timestamp cannot be read stay. Raises OSError when the
+    files cannot be written (the old CSV and progress then stay as they were, or the progress is at the
+    start of the log).
+    """
+    path, progress_path = Path(attendance_path), Path(progress_path)
+    if days <= 0 or not path.exists():
+        return 0
+    cutoff = now - timedelta(days=days)
+    with lock_for(path):
+        progress = load_progress(progress_path)
+        data = path.read_bytes()
+        if not data.startswith(HEADER):
+            log.error("%s does not start with the attendance header; not purging it", path)
+            return 0
+        kept: list[bytes] = [HEADER]
+        removed = 0
+        new_offset = len(HEADER)
+        start = len(HEADER)
+        synced_end = start
+        for row, end in read_rows(path):
+            if end > progress.offset:
+                break
+            ts = _timestamp(row.get("timestamp", ""))
+            if ts is not None and ts < cutoff:
+                removed += 1
+            else:
+                kept.append(data[start:end])
+                new_offset += end - start
+            start = synced_end = end
+        if removed == 0:
+            return 0
+        kept.append(data[synced_end:])  # everything not yet synced (and any torn tail) as it was
+        save_progress(progress_path, Progress(0, 0, progress.rejected))  # a crash from here on re-sends
+        _write_atomic(path, kept)
+        save_progress(progress_path, Progress(new_offset, progress.count - removed, progress.rejected))
+    log.info("retention: removed %d check-ins older than %d days from %s", removed, days, path)
+    return removed
+
+
+def update_last_seen(attendance_path: str | os.PathLike[str], last_seen_path: str | os.PathLike[str]) -> dict[str, str]:
+    """Merge each person's latest check-in in the CSV into ``last_seen_path``; returns the map."""
+    last_seen_path = Path(last_seen_path)
+    try:
+        seen: dict[str, str] = json.loads(last_seen_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        seen = {}
+    if Path(attendance_path).exists():
+        for row, _end in read_rows(attendance_path):
+            ts = _timestamp(row.get("timestamp", ""))
+            pid = row.get("person_id", "")
+            if ts is None or not pid:
+                continue
+            old = _timestamp(seen.get(pid, ""))
+            if old is None or ts > old:
+                seen[pid] = ts.astimezone(timezone.utc).isoformat()
+    _write_atomic(last_seen_path, [json.dumps(seen, sort_keys=True).encode("utf-8")])
+    return seen
+
+
+def purge_templates(store: GalleryStore, last_seen: Mapping[str, str], now: datetime, days: int) -> list[str]:
+    """Remove (embeddings and photos) people neither seen nor enrolled since ``now - days``; their ids."""
+    if days <= 0:
+        return []
+    cutoff = now - timedelta(days=days)
+    stale = []
+    for person in store.load().people:
+        times = [t for t in (_timestamp(last_seen.get(person.person_id, "")), _timestamp(person.enrolled_at)) if t]
+        if times and max(times) < cutoff:
+            stale.append(person.person_id)
+    if stale:
+        with store.edit() as g:
+            for person_id in stale:
+                g.remove(person_id)
+        log.info("retention: removed the templates of %d people not seen for %d days", len(stale), days)
+    return stale
+
+
+def run_retention(
+    policy: RetentionPolicy,
+    attendance_path: str | os.PathLike[str],
+    progress_path: str | os.PathLike[str],
+    store: GalleryStore | None = None,
+    now: datetime | None = None,
+) -> RetentionResult:
+    """Note last-seen times, purge old check-ins, then stale templates (see the module doc for when)."""
+    now = now or datetime.now(timezone.utc)
+    people: list[str] = []
+    if store is not None:  # always noted, so turning template retention on later has the history
+        seen = update_last_seen(attendance_path, store.root / LAST_SEEN_FILE)
+        people = purge_templates(store, seen, now, policy.template_days)
+    checkins = purge_checkins(attendance_path, progress_path, now, policy.checkin_days)
+    return RetentionResult(checkins, tuple(people))
