@@ -32,6 +32,7 @@ from kiosk.vision.worker import WorkerClient, WorkerSettings
 log = logging.getLogger(__name__)
 
 STALL_TICK_MS = 10
+FACE_HOLD_S = 0.4
 
 
 class StallMonitor(QObject):
@@ -83,6 +84,7 @@ class KioskApp(QObject):
         self._sync_thread: threading.Thread | None = None
         self._shutting_down = False
         self._recognised = 0
+        self._faces_at = 0.0
         self._unknown_tracks: set[int] = set()
         self.stall_monitor = StallMonitor(self.stats)
         self._second = QTimer(self)
@@ -162,7 +164,11 @@ class KioskApp(QObject):
     def _on_result(self, result: PipelineResult) -> None:
         self.stats.frames_analysed += 1
         self.stats.analyse_ms.append(result.detect_ms + result.embed_ms)
-        self.window.video.set_faces(result.frame.faces)
+        # Keep the last boxes through a frame or two where the detector misses a face (no flicker).
+        now = time.monotonic()
+        if result.frame.faces or now - self._faces_at > FACE_HOLD_S:
+            self.window.video.set_faces(result.frame.faces)
+            self._faces_at = now
         for face in result.frame.faces:
             if face.state == "unknown":
                 self._unknown_tracks.add(face.track_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QToolButton, QVBoxLayout, QWidget
 
 from kiosk.qt.greeting import GreetingBanner
@@ -40,9 +40,12 @@ class MainWindow(QMainWindow):
         self.setStyleSheet("QMainWindow { background: #14181c; }")
         self.resize(1280, 800)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self.admin_button.move(self.video.width() - self.admin_button.width() - 8, 8)
+        self.video.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.video and event.type() == QEvent.Type.Resize:
+            self.admin_button.move(self.video.width() - self.admin_button.width() - 8, 8)
+        return super().eventFilter(obj, event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_F11:
