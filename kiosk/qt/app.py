@@ -69,6 +69,7 @@ class KioskApp(QObject):
         self.worker = WorkerClient(WorkerSettings(
             gallery_dir=config.gallery, key_file=config.key_file or None, threshold=config.threshold,
             margin=config.margin, live_width=config.live_width, log_level=config.log_level.upper(),
+            liveness=config.liveness,
         ))
         self.log = AttendanceLog(config.attendance)
         policy = CheckInPolicy(config.kiosk_id, cooldown_s=config.cooldown_s, direction=Direction(config.direction))

@@ -166,6 +166,20 @@ class FaceEngine:
             predictor = self._sp5
         return Landmarks(_to_points(predictor(_as_rgb(rgb), _to_rect(box))))
 
+    def landmarks_68(self, rgb: np.ndarray, boxes: list[Box] | tuple[Box, ...]) -> np.ndarray:
+        """68-point landmarks of the faces in ``boxes``: float32 array of shape (len(boxes), 68, 2).
+
+        About 2 ms a face on these machines (the liveness cue's per-frame cost). Loads the 68-point model on
+        first use; raises ModelMissingError when its file is missing.
+        """
+        self._need()
+        if self._sp68 is None:
+            self.load_landmarks_68()
+        img = _as_rgb(rgb)
+        if not boxes:
+            return np.zeros((0, 68, 2), dtype=np.float32)
+        return np.stack([_to_points(self._sp68(img, _to_rect(box))) for box in boxes])
+
     def embed(self, rgb: np.ndarray, boxes: list[Box] | tuple[Box, ...], *, jitter: int = 0) -> np.ndarray:
         """128-d descriptors of the faces in ``boxes``: float32 array of shape (len(boxes), 128).
 

@@ -5,7 +5,8 @@ process started with the ``spawn`` context (forking a process that has Qt loaded
 sends one request at a time and waits for its answer, so the caller decides which frame goes next: the
 newest one (frames that arrive meanwhile are dropped by the caller, never queued here).
 
-Requests:  ("frame", frame_no, t, rgb) | ("sample", rgb, source) | ("reload",) | ("stop",)
+Requests:  ("frame", frame_no, t, rgb) | ("sample", rgb, source) | ("reload",) | ("policy", threshold, margin)
+           | ("stop",)
 Answers:   ("ready", info) | ("result", PipelineResult) | ("sample", Sample) | ("reloaded", n) | ("error", text)
 """
 
@@ -15,7 +16,7 @@ import logging
 import multiprocessing as mp
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 
 import numpy as np
@@ -35,6 +36,7 @@ class WorkerSettings:
     live_width: int = 480
     tracking: TrackingSettings = TrackingSettings()
     log_level: str = "WARNING"
+    liveness: bool = True  # a check-in needs a blink or 3-D face motion (kiosk.core.liveness)
 
 
 def _load_matcher(settings: WorkerSettings):
@@ -49,18 +51,23 @@ def _load_matcher(settings: WorkerSettings):
 def worker_main(conn: Connection, settings: WorkerSettings) -> None:
     """Entry point of the worker process: load models and gallery, then answer requests until "stop"."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
+    from kiosk.core.liveness import LivenessSettings
     from kiosk.core.pipeline import RecognitionPipeline
     from kiosk.vision.engine import DetectorSettings, FaceEngine
     from kiosk.vision.enrol import sample_from_image
 
     try:
-        engine = FaceEngine(settings=DetectorSettings(live_width=settings.live_width)).load()
+        engine = FaceEngine(settings=DetectorSettings(live_width=settings.live_width)).load(
+            landmarks_68=settings.liveness
+        )
         store, matcher = _load_matcher(settings)
     except Exception as exc:  # report any start-up failure to the GUI instead of dying silently
         log.exception("worker failed to start")
         conn.send(("error", str(exc)))
         return
-    pipeline = RecognitionPipeline(engine, matcher, settings.tracking)
+    pipeline = RecognitionPipeline(
+        engine, matcher, settings.tracking, liveness=LivenessSettings() if settings.liveness else None
+    )
     mtime = store.mtime_ns()
     conn.send(("ready", {"people": len(matcher.gallery.people), "embeddings": len(matcher), "pid": os.getpid()}))
     while True:
@@ -82,6 +89,12 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
             elif kind == "sample":
                 _, rgb, source = request
                 conn.send(("sample", sample_from_image(engine, rgb, source)))
+            elif kind == "policy":  # the admin changed the threshold on the spot
+                _, threshold, margin = request
+                settings = replace(settings, threshold=float(threshold), margin=float(margin))
+                store, matcher = _load_matcher(settings)
+                pipeline.set_matcher(matcher)
+                conn.send(("reloaded", len(matcher.gallery.people)))
             elif kind == "reload":
                 store, matcher = _load_matcher(settings)
                 pipeline.set_matcher(matcher)
