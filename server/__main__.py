@@ -141,9 +141,15 @@ def migrate() -> None:
 def keygen(path: str | None) -> None:
     from server.crypto import create_key_file
 
-    path = path or os.environ.get("EMBEDDINGS_KEY_FILE")
     if not path:
-        raise click.ClickException("give the key file's path or set EMBEDDINGS_KEY_FILE")
+        # The same default the server uses: EMBEDDINGS_KEY_FILE, else <instance>/embeddings.key.
+        from flask import Flask
+
+        from server.config import load
+
+        instance = Flask("server", instance_path=os.environ.get("INSTANCE_PATH") or None).instance_path
+        os.makedirs(instance, exist_ok=True)
+        path = load(instance)["EMBEDDINGS_KEY_FILE"]
     try:
         create_key_file(path)
     except FileExistsError as exc:
