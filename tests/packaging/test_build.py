@@ -116,6 +116,14 @@ def test_the_built_kiosk_checks_in_miranda_from_the_hamilton_clip(app_dir, tmp_p
     assert stats["checkins"] == 1
 
 
+def test_the_built_worker_starts_with_the_liveness_model(app_dir, tmp_path, face_data):
+    """Liveness (on by default) makes the worker load the 68-point predictor from the bundle."""
+    r = run_built(app_dir, tmp_path, "run", "--source", str(face_data / HAMILTON), "--gallery", str(tmp_path / "g"),
+                  "--attendance", str(tmp_path / "a.csv"), "--exit-at-end", "--liveness", "--max-seconds", "3")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert last_json(r.stdout)["frames_analysed"] > 0
+
+
 def test_the_build_leaves_out_dev_tools_the_server_and_unused_qt(build, app_dir):
     files = [p.relative_to(app_dir).as_posix() for p in app_dir.rglob("*")]
     unwanted = ("mmod_human_face_detector", "libQt6Qml",
