@@ -58,7 +58,7 @@ def cmd_enroll(args) -> int:
     if not args.name.strip():
         return _fail("--name must not be empty")
     engine = FaceEngine().load()
-    samples = [sample_from_file(engine, path, jitter=args.jitter) for path in args.images]
+    samples = [sample_from_file(engine, path, jitter=args.jitter, detector=args.detector) for path in args.images]
     accepted = [s for s in samples if s.accepted]
     summary: dict = {
         "name": args.name,
@@ -234,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--person-id", default=None)
     p.add_argument("--employee-no", default=None)
     p.add_argument("--jitter", type=int, default=ENROL_JITTER, help="jittered copies averaged per photo")
+    p.add_argument("--detector", choices=["hog", "cnn"], default="hog",
+                   help="face detector for the photos: hog (fast) or cnn (more robust, 2-4 s a photo)")
     p.add_argument("--keep-photos", action="store_true", help="also keep the photos (default: embeddings only)")
     p.add_argument("--consent-by", default=None, help="who confirmed the person's consent (required)")
     p.add_argument("--consent-text", default="Enrolment for attendance check-in by face recognition.")

@@ -35,8 +35,16 @@ class Sample:
         return self.embedding is not None
 
 
-def find_faces_for_enrolment(engine: FaceEngine, rgb: np.ndarray, *, pad_retry: bool = True) -> list[Detection]:
-    """Faces in a photo, largest first. Tight crops where HOG sees nothing get a padded second try."""
+def find_faces_for_enrolment(
+    engine: FaceEngine, rgb: np.ndarray, *, pad_retry: bool = True, detector: str = "hog"
+) -> list[Detection]:
+    """Faces in a photo, largest first. Tight crops where HOG sees nothing get a padded second try.
+
+    ``detector="cnn"`` uses dlib's CNN detector (more robust to pose and light, 2-4 s a photo on a CPU):
+    for enrolment photos only, never for the live feed.
+    """
+    if detector == "cnn":
+        return sorted(engine.detect_cnn(rgb), key=lambda d: d.box.area, reverse=True)
     found = engine.detect_photo(rgb)
     if not found and pad_retry:
         h, w = rgb.shape[:2]
@@ -60,9 +68,10 @@ def sample_from_image(
     jitter: int = ENROL_JITTER,
     thresholds: QualityThresholds | None = None,
     detections: list[Detection] | None = None,
+    detector: str = "hog",
 ) -> Sample:
     """Check the one face in ``rgb`` and embed it; a rejected sample says why."""
-    faces = detections if detections is not None else find_faces_for_enrolment(engine, rgb)
+    faces = detections if detections is not None else find_faces_for_enrolment(engine, rgb, detector=detector)
     if not faces:
         return Sample(source, None, None, None, "No face was found in the photo.")
     faces = sorted(faces, key=lambda d: d.box.area, reverse=True)

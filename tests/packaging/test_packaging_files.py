@@ -67,11 +67,11 @@ def test_every_model_the_kiosk_loads_is_bundled():
             assert getattr(paths, field).name in bundled, f"add {field}'s file to BUNDLED_MODELS: used by {calls}"
 
 
-def test_the_cnn_detector_left_out_of_the_build_is_unused_by_the_kiosk():
+def test_the_cnn_detector_offered_for_enrolment_photos_is_bundled():
     from kiosk.vision.models import model_paths
 
-    assert model_paths(ROOT).cnn_detector.name not in _spec_constant("BUNDLED_MODELS")
-    assert _model_uses()["cnn_detector"] == [], "the kiosk now calls detect_cnn: bundle the CNN detector"
+    assert _model_uses()["cnn_detector"], "kiosk enroll --detector cnn should reach detect_cnn"
+    assert model_paths(ROOT).cnn_detector.name in _spec_constant("BUNDLED_MODELS")
 
 
 def test_the_kiosk_imports_nothing_the_build_excludes():

@@ -119,3 +119,11 @@ def test_self_test_fails_with_the_reason_when_models_are_missing(tmp_path):
     r = kiosk("--self-test", env_extra={"KIOSK_MODELS_DIR": str(tmp_path)})
     assert r.returncode == 1
     assert "shape_predictor_5_face_landmarks.dat" in json.loads(r.stdout)["error"]
+
+
+def test_enroll_can_use_the_cnn_detector_for_photos(tmp_path, face_data):
+    r = kiosk("enroll", "--gallery", str(tmp_path / "g"), "--name", "Barack Obama", "--consent-by", "admin",
+              "--detector", "cnn", "--jitter", "0",
+              str(face_data / "extras" / "resolution_series" / "obama-480p.jpg"), tmp_path=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["embeddings_added"] == 1
