@@ -66,6 +66,13 @@ def app_dir(build) -> Path:
     return folder
 
 
+def _bundled_models() -> tuple[str, ...]:
+    for node in ast.parse((ROOT / "build.spec").read_text()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "BUNDLED_MODELS":
+            return ast.literal_eval(node.value)
+    raise AssertionError("build.spec assigns no BUNDLED_MODELS")
+
+
 def run_built(app_dir: Path, tmp_path: Path, *args: str, timeout: int = 240, **env: str):
     """Run the built executable from outside the checkout, offscreen, with its settings in ``tmp_path``."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "KIOSK_"))}
@@ -126,7 +133,9 @@ def test_the_built_worker_starts_with_the_liveness_model(app_dir, tmp_path, face
 
 def test_the_build_leaves_out_dev_tools_the_server_and_unused_qt(build, app_dir):
     files = [p.relative_to(app_dir).as_posix() for p in app_dir.rglob("*")]
-    unwanted = ("mmod_human_face_detector", "libQt6Qml",
+    models = app_dir / "_internal" / "face_recognition_models" / "models"
+    assert sorted(p.name for p in models.iterdir()) == sorted(_bundled_models())
+    unwanted = ("libQt6Qml",
                 "libQt6Quick", "libQt6WebEngine", "libQt6Network", "libQt6OpenGL", "libQt6Wayland", "libQt63D",
                 "plugins/platformthemes", "plugins/xcbglintegrations", "plugins/iconengines", "translations/",
                 "libqwayland", "libqeglfs", "_tkinter", "libtk", "libgtk", "libcairo")
