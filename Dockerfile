@@ -3,7 +3,9 @@
 #
 #   docker build -t faceattend-server:0.1.0 .      (deploy.sh --build does this through compose)
 #
-# No secret is baked in: SECRET_KEY (or SECRET_KEY_FILE) and the database password come at run time.
+# No secret is baked in: SECRET_KEY (or SECRET_KEY_FILE) and the database password come at run time, and
+# the embeddings key (EMBEDDINGS_KEY_FILE, /data/keys/embeddings.key on the app-data volume) is created by
+# the entrypoint on the first start, owner-only.
 ARG PYTHON_IMAGE=python:3.11.9-slim-bookworm
 
 # ---- build: a virtualenv with the server's dependencies and the project itself ----
@@ -41,8 +43,9 @@ LABEL org.opencontainers.image.title="faceattend-server" \
 RUN groupadd --system --gid 10001 faceattend \
  && useradd --system --uid 10001 --gid faceattend --home-dir /nonexistent --no-create-home \
             --shell /usr/sbin/nologin faceattend \
- && mkdir -p /data \
- && chown faceattend:faceattend /data
+ && mkdir -p /data/keys \
+ && chown -R faceattend:faceattend /data \
+ && chmod 700 /data/keys
 
 COPY --from=build /opt/venv /opt/venv
 
@@ -66,6 +69,20 @@ if [ -n "${POSTGRES_HOST:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
   DATABASE_URL="postgresql+psycopg://${POSTGRES_USER:-faceattend}:${password}@${POSTGRES_HOST}:${POSTGRES_PORT:-5432}/${POSTGRES_DB:-faceattend}"
   export DATABASE_URL
 fi
+# The embeddings key (32 bytes, AES-256-GCM) lives on the app-data volume, owned by this uid with mode
+# 0600: never a compose secret (those are mounted world-readable, and the server refuses such a key).
+# Created once, on the first start; it must be backed up with the database (scripts/backup.sh does):
+# without it the stored embeddings are unreadable and everyone has to be enrolled again.
+EMBEDDINGS_KEY_FILE="${EMBEDDINGS_KEY_FILE:-/data/keys/embeddings.key}"
+export EMBEDDINGS_KEY_FILE
+if [ ! -e "$EMBEDDINGS_KEY_FILE" ]; then
+  echo "faceattend-entrypoint: no embeddings key at $EMBEDDINGS_KEY_FILE: creating one (back it up)" >&2
+  # keygen never overwrites: replicas starting together race, and the losers use the winner's key.
+  if ! python -m server keygen "$EMBEDDINGS_KEY_FILE" >&2; then
+    [ -e "$EMBEDDINGS_KEY_FILE" ] || exit 1
+    sleep 2  # another replica created it a moment ago: let it finish writing
+  fi
+fi
 mkdir -p "${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus-multiproc}"
 exec "$@"
 SH
@@ -74,6 +91,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     INSTANCE_PATH=/data \
+    EMBEDDINGS_KEY_FILE=/data/keys/embeddings.key \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus-multiproc \
     XDG_RUNTIME_DIR=/tmp \
     PORT=8000 \

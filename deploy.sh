@@ -27,6 +27,11 @@ Options (environment variable in brackets):
 Secrets live in ./secrets (SECRETS_DIR): secret_key, postgres_password, grafana_admin_password and
 tls/cert.pem + tls/key.pem. Missing ones are generated (a self-signed certificate for TLS, with a warning);
 put your real certificate there before a production deployment.
+
+The embeddings key (the server's EMBEDDINGS_KEY_FILE: 32 bytes, mode 0600, owner uid 10001) is not a file
+in ./secrets: the app's entrypoint creates it once, on the first start, in the app-data volume at
+/data/keys/embeddings.key. Back it up with the database (scripts/backup.sh --compose includes it). If it is
+lost, the stored face embeddings cannot be decrypted: every person has to be enrolled again.
 USAGE
 }
 
@@ -239,3 +244,5 @@ else
   fi
 fi
 log "deployed: $BASE_URL"
+log "the embeddings key is /data/keys/embeddings.key in the app-data volume: back it up with the database"
+log "(scripts/backup.sh --compose); without it the enrolled faces are unreadable and must be enrolled again"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Backs up faceattend: the database, the kiosk data (gallery, attendance log) and the configuration.
+# Backs up faceattend: the database with its embeddings key, the kiosk data (gallery, attendance log) and
+# the configuration.
 set -euo pipefail
 
 usage() {
@@ -8,6 +9,8 @@ Usage: scripts/backup.sh [options]
 
 Writes one archive, OUTPUT_DIR/faceattend-backup-<UTC time>.tar.gz, holding:
   database.sqlite | database.pgdump   the server's database (SQLite online .backup, or pg_dump -Fc)
+  keys/embeddings.key                 the server's embeddings key (EMBEDDINGS_KEY_FILE), mode 0600:
+                                      without it the database's face embeddings cannot be read
   data/                               a kiosk data folder: gallery, attendance CSV   (with --data-dir)
   config/                             .env, docker-compose.yml, nginx/, monitoring/ (not secrets/)
   MANIFEST, SHA256SUMS                what is inside, and checksums scripts/restore.sh verifies
@@ -17,6 +20,11 @@ Options (environment variable in brackets):
   --database-url URL    sqlite:///PATH or postgresql[+psycopg]://... [DATABASE_URL]
   --compose             dump the database of the running compose stack instead (postgres service in
                         production, the app's SQLite file in basic)
+  --key-file FILE       the server's embeddings key                  [EMBEDDINGS_KEY_FILE]
+                        (default with a sqlite:/// database: embeddings.key next to it, if there;
+                        with --compose: the app container's EMBEDDINGS_KEY_FILE)
+  --no-key              leave the key out (only if you keep it safe elsewhere); a database backup
+                        without a key --key-file or the default finds is an error otherwise
   --data-dir DIR        a kiosk data folder to include               [FACEATTEND_DATA_DIR]
   --no-config           leave the configuration out
   --with-secrets        include secrets/ too (the archive then needs the same care as the secrets)
@@ -31,6 +39,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUTPUT_DIR="${BACKUP_DIR:-$here/backups}"
 DATABASE_URL="${DATABASE_URL:-}"
 DATA_DIR="${FACEATTEND_DATA_DIR:-}"
+KEY_FILE="${EMBEDDINGS_KEY_FILE:-}"
+NO_KEY=0
+DATABASE=0
 COMPOSE=0
 CONFIG=1
 SECRETS=0
@@ -41,6 +52,8 @@ while [ $# -gt 0 ]; do
     --database-url) DATABASE_URL="$2"; shift 2 ;;
     --compose) COMPOSE=1; shift ;;
     --data-dir) DATA_DIR="$2"; shift 2 ;;
+    --key-file) KEY_FILE="$2"; shift 2 ;;
+    --no-key) NO_KEY=1; shift ;;
     --no-config) CONFIG=0; shift ;;
     --with-secrets) SECRETS=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -94,6 +107,7 @@ backup_database() {
       compose --profile production exec -T postgres sh -c 'pg_dump -Fc --no-owner -U "$POSTGRES_USER" "$POSTGRES_DB"' \
         >"$root/database.pgdump"
       echo "database: postgresql (compose)" >>"$manifest"
+      DATABASE=1
     else
       log "copying SQLite from the compose stack's app"
       compose exec -T --index 1 app python - >"$root/database.sqlite" <<'PY'
@@ -107,6 +121,7 @@ dst.close()
 sys.stdout.buffer.write(open(tmp.name, "rb").read())
 PY
       echo "database: sqlite (compose)" >>"$manifest"
+      DATABASE=1
     fi
     return 0
   fi
@@ -116,18 +131,54 @@ PY
       log "backing up SQLite $(sqlite_path "$DATABASE_URL")"
       backup_sqlite_file "$(sqlite_path "$DATABASE_URL")" "$root/database.sqlite"
       echo "database: sqlite" >>"$manifest"
+      DATABASE=1
+      if [ -z "$KEY_FILE" ] && [ -f "$(dirname "$(sqlite_path "$DATABASE_URL")")/embeddings.key" ]; then
+        KEY_FILE="$(dirname "$(sqlite_path "$DATABASE_URL")")/embeddings.key"  # the server's default
+      fi
       ;;
     postgresql*://*|postgres://*)
       command -v pg_dump >/dev/null || die "pg_dump is not installed (or use --compose)"
       log "dumping PostgreSQL"
       pg_dump -Fc --no-owner --dbname "postgresql://${DATABASE_URL#*://}" -f "$root/database.pgdump"
       echo "database: postgresql" >>"$manifest"
+      DATABASE=1
       ;;
     *) die "unsupported DATABASE_URL '${DATABASE_URL%%://*}://...'" ;;
   esac
 }
 
+# The embeddings key, owner-only in the archive as on the server: the database's embeddings are sealed
+# with it (AES-256-GCM), so a database restored without its key holds templates nobody can read.
+backup_key() {
+  local out="$root/keys/embeddings.key"
+  if [ "$NO_KEY" -eq 1 ]; then
+    log "WARNING: --no-key: the embeddings key is not in this backup; keep it safe elsewhere"
+    echo "embeddings key: left out (--no-key)" >>"$manifest"
+    return 0
+  fi
+  if [ "$COMPOSE" -eq 1 ] && [ -z "$KEY_FILE" ]; then
+    log "copying the embeddings key from the compose stack's app"
+    mkdir -m 700 "$root/keys"
+    # shellcheck disable=SC2016  # expanded by the shell inside the container
+    (umask 077 && compose exec -T --index 1 app sh -c 'cat "$EMBEDDINGS_KEY_FILE"' >"$out") \
+      || die "could not read the app's EMBEDDINGS_KEY_FILE (is the app running?)"
+  elif [ -n "$KEY_FILE" ]; then
+    [ -f "$KEY_FILE" ] || die "no embeddings key at $KEY_FILE"
+    log "copying the embeddings key $KEY_FILE"
+    mkdir -m 700 "$root/keys"
+    install -m 600 "$KEY_FILE" "$out"
+  elif [ "$DATABASE" -eq 1 ]; then
+    die "no embeddings key: give --key-file (the server's EMBEDDINGS_KEY_FILE), or --no-key if it is kept elsewhere; without it the backup's embeddings are unreadable"
+  else
+    return 0
+  fi
+  chmod 600 "$out"
+  [ "$(wc -c <"$out")" -eq 32 ] || die "the embeddings key is not 32 bytes: is it the right file?"
+  echo "embeddings key: yes (keys/embeddings.key)" >>"$manifest"
+}
+
 backup_database
+backup_key
 
 if [ -n "$DATA_DIR" ]; then
   [ -d "$DATA_DIR" ] || die "no data folder at $DATA_DIR"

@@ -7,7 +7,10 @@ them to the deployment's rules (non-root, healthchecks, pinned tags, secrets as 
 from __future__ import annotations
 
 import re
+import stat
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +22,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|_KEY$|^KEY$|_PASS$|CREDENTIAL)", re.I)
 #: Images without a shell or HTTP client, where no healthcheck can run; Prometheus's `up` watches them.
 NO_HEALTHCHECK = {"nginx-exporter"}
+#: Where the app's embeddings key lives: on its own volume, created by the entrypoint (never a compose secret).
+KEY_FILE = "/data/keys/embeddings.key"
 
 PROFILES = {
     ("basic",): {"app", "nginx", "redis"},
@@ -123,6 +128,30 @@ def test_no_secret_is_passed_in_an_environment_variable(compose):
                 assert key.endswith("_FILE"), f"{name}: {key} carries a secret; pass a *_FILE instead"
                 assert str(value).startswith("/run/secrets/"), f"{name}: {key}={value}"
             assert not re.search(r"://[^/@\s]+:[^/@\s]+@", str(value)), f"{name}: {key} embeds a password"
+
+
+def test_the_app_has_its_embeddings_key_file_on_its_volume(compose):
+    app = compose["services"]["app"]
+    assert app["environment"].get("EMBEDDINGS_KEY_FILE") == KEY_FILE
+    mounts = {m.split(":")[1]: m.split(":")[0] for m in app["volumes"]}
+    assert "/data" in mounts and mounts["/data"] in compose["volumes"], "the key must live on a named volume"
+    assert KEY_FILE.startswith("/data/")
+
+
+def test_the_embeddings_key_is_neither_a_compose_secret_nor_an_environment_value(compose):
+    # Compose mounts file secrets 0644, and the server refuses a key readable by others.
+    assert not KEY_FILE.startswith("/run/secrets/")
+    assert not any(re.search(r"embed|key_file", name, re.I) for name in compose["secrets"])
+    for name, service in compose["services"].items():
+        for secret in service.get("secrets", []):
+            source = secret if isinstance(secret, str) else secret["source"]
+            assert "embed" not in source.lower(), f"{name}: the embeddings key must not be a compose secret"
+        for key, value in service.get("environment", {}).items():
+            if "EMBEDDINGS" in key.upper():
+                assert key == "EMBEDDINGS_KEY_FILE" and name == "app", f"{name}: {key}"
+                assert str(value).startswith("/") and not str(value).startswith("/run/secrets/"), value
+    text = COMPOSE.read_text()
+    assert "EMBEDDINGS_KEY:" not in text and "EMBEDDINGS_KEY=" not in text, "the key itself is never a value"
 
 
 def test_secrets_are_files_under_the_secrets_folder(compose):
@@ -259,20 +288,28 @@ def test_the_entrypoint_passes_shellcheck(tmp_path):
     assert result.returncode == 0, result.stdout
 
 
-def _run_entrypoint(tmp_path, env: dict[str, str]) -> dict[str, str]:
+def _run_entrypoint(tmp_path, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
     script = tmp_path / "entrypoint.sh"
     script.write_text(_entrypoint())
-    base = {"PATH": "/usr/bin:/bin", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "multiproc")}
-    out = subprocess.run(
-        ["sh", str(script), "env"], env={**base, **env}, capture_output=True, text=True, check=True
-    ).stdout
+    base = {
+        # `python` is the image's venv python; here the project's own, which has the server installed
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "multiproc"),
+        "EMBEDDINGS_KEY_FILE": str(tmp_path / "keys" / "embeddings.key"),
+    }
+    return subprocess.run(["sh", str(script), "env"], env={**base, **env}, capture_output=True, text=True,
+                          check=check, cwd=tmp_path)  # fmt: skip
+
+
+def _entrypoint_env(tmp_path, env: dict[str, str]) -> dict[str, str]:
+    out = _run_entrypoint(tmp_path, env).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
 def test_the_entrypoint_reads_secret_files_into_the_server_s_variables(tmp_path):
     (tmp_path / "key").write_text("k" * 64)
     (tmp_path / "pw").write_text("hunter2hunter2")
-    env = _run_entrypoint(
+    env = _entrypoint_env(
         tmp_path,
         {
             "SECRET_KEY_FILE": str(tmp_path / "key"),
@@ -289,5 +326,39 @@ def test_the_entrypoint_reads_secret_files_into_the_server_s_variables(tmp_path)
 
 def test_the_entrypoint_leaves_sqlite_alone_without_postgres_host(tmp_path):
     (tmp_path / "key").write_text("k" * 64)
-    env = _run_entrypoint(tmp_path, {"SECRET_KEY_FILE": str(tmp_path / "key"), "POSTGRES_HOST": ""})
+    env = _entrypoint_env(tmp_path, {"SECRET_KEY_FILE": str(tmp_path / "key"), "POSTGRES_HOST": ""})
     assert "DATABASE_URL" not in env
+
+
+def test_the_entrypoint_creates_the_embeddings_key_once_owner_only(tmp_path):
+    key = tmp_path / "keys" / "embeddings.key"
+    first = _run_entrypoint(tmp_path, {})
+    env = dict(line.split("=", 1) for line in first.stdout.splitlines() if "=" in line)
+    assert env["EMBEDDINGS_KEY_FILE"] == str(key), "exported for the server"
+    assert key.stat().st_size == 32
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600, "owner-only, or the server refuses it"
+    assert stat.S_IMODE(key.parent.stat().st_mode) & 0o077 == 0
+    assert "creating one" in first.stderr
+    created = key.read_bytes()
+
+    again = _run_entrypoint(tmp_path, {})
+    assert key.read_bytes() == created, "an existing key is never replaced"
+    assert "creating one" not in again.stderr
+
+
+def test_the_entrypoint_s_default_key_file_is_on_the_app_volume():
+    script = _entrypoint()
+    assert f'EMBEDDINGS_KEY_FILE="${{EMBEDDINGS_KEY_FILE:-{KEY_FILE}}}"' in script
+    assert "python -m server keygen" in script
+    assert "export EMBEDDINGS_KEY_FILE" in script
+    dockerfile = DOCKERFILE.read_text()
+    assert f"EMBEDDINGS_KEY_FILE={KEY_FILE}" in dockerfile, "also set in the image, for exec without entrypoint"
+    assert re.search(r"mkdir -p /data/keys.*chown -R faceattend:faceattend /data.*chmod 700 /data/keys",
+                     dockerfile, re.S)  # fmt: skip
+
+
+def test_the_entrypoint_stops_when_it_cannot_create_the_key(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    result = _run_entrypoint(tmp_path, {"EMBEDDINGS_KEY_FILE": str(blocker / "embeddings.key")}, check=False)
+    assert result.returncode != 0 and "EMBEDDINGS_KEY_FILE=" not in result.stdout

@@ -48,6 +48,25 @@ def test_the_guide_documents_every_variable_and_alert():
             assert rule["alert"] in text, f"alert {rule['alert']} is not explained"
 
 
+def test_the_guide_and_env_example_explain_the_embeddings_key():
+    text = DOCS.read_text()
+    assert "### The embeddings key" in text
+    for needed in (
+        "EMBEDDINGS_KEY_FILE",
+        "/data/keys/embeddings.key",
+        "0600",
+        "app-data",
+        "python -m server keygen",
+        "keys/embeddings.key",
+        "--key-file",
+        "enrol everyone again",
+    ):
+        assert needed in text, f"docs/operations.md does not mention {needed}"
+    example = (ROOT / ".env.example").read_text()
+    assert "EMBEDDINGS_KEY_FILE" in example and "/data/keys/embeddings.key" in example
+    assert "backup.sh" in example and "enrolled again" in example
+
+
 def _doc_commands() -> list[list[str]]:
     """Commands in the guide's code blocks (continuation lines joined) that call one of our scripts."""
     commands = []

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
+import sys
 import tarfile
 import threading
 import time
@@ -76,11 +78,31 @@ def _kiosk_data(root: Path) -> Path:
     return data
 
 
-def test_backup_and_restore_round_trip_sqlite_and_kiosk_data(tmp_path):
-    db = tmp_path / "attendance.db"
+def _keygen(path: Path) -> Path:
+    """An embeddings key made the server's documented way: ``python -m server keygen PATH``."""
+    result = run([sys.executable, "-m", "server", "keygen", path], cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert path.stat().st_size == 32 and stat.S_IMODE(path.stat().st_mode) == 0o600
+    return path
+
+
+def _sqlite_db(root: Path) -> Path:
+    db = root / "attendance.db"
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE attendance (event_id TEXT PRIMARY KEY, person_id TEXT)")
         conn.execute("INSERT INTO attendance VALUES ('e1', 'ada'), ('e2', 'grace')")
+    return db
+
+
+def _archive_members(archive: Path) -> dict[str, tarfile.TarInfo]:
+    with tarfile.open(archive) as tar:
+        return {Path(m.name).relative_to(Path(m.name).parts[0]).as_posix(): m for m in tar.getmembers()
+                if len(Path(m.name).parts) > 1}  # fmt: skip
+
+
+def test_backup_and_restore_round_trip_sqlite_and_kiosk_data(tmp_path):
+    db = _sqlite_db(tmp_path)
+    key = _keygen(tmp_path / "embeddings.key")  # the server's default: <instance>/embeddings.key, beside the db
     data = _kiosk_data(tmp_path)
     url = f"sqlite:///{db}"
 
@@ -94,6 +116,11 @@ def test_backup_and_restore_round_trip_sqlite_and_kiosk_data(tmp_path):
     assert {"database.sqlite", "data/gallery/gallery.npz", "data/attendance.csv", "SHA256SUMS", "MANIFEST"} <= names
     assert "config/docker-compose.yml" in names and "data/gallery/gallery.lock" not in names
     assert not any(n.startswith("config/secrets") for n in names)
+    members = _archive_members(archive)
+    assert stat.S_IMODE(members["keys/embeddings.key"].mode) == 0o600, "the key stays owner-only in the archive"
+    assert members["keys/embeddings.key"].size == 32
+    original_key = key.read_bytes()
+    key.unlink()  # disaster: the key is gone too
 
     # disaster: rows gone, gallery overwritten
     with sqlite3.connect(db) as conn:
@@ -102,13 +129,90 @@ def test_backup_and_restore_round_trip_sqlite_and_kiosk_data(tmp_path):
     (data / "gallery" / "gallery.npz").write_bytes(b"broken")
 
     restore = run([ROOT / "scripts/restore.sh", "--archive", archive, "--database-url", url, "--data-dir", data,
-                   "--yes"])  # fmt: skip
+                   "--key-file", key, "--yes"])  # fmt: skip
     assert restore.returncode == 0, restore.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM attendance").fetchone()[0] == 2
+    assert key.read_bytes() == original_key and stat.S_IMODE(key.stat().st_mode) == 0o600
     assert (data / "gallery" / "gallery.npz").read_bytes() == original
     assert list(tmp_path.glob("attendance.db.pre-restore-*")), "the replaced database is kept"
     assert list(tmp_path.glob("kiosk-data.pre-restore-*")), "the replaced data folder is kept"
+
+
+def test_backup_takes_the_key_from_key_file_and_restore_keeps_the_replaced_one(tmp_path):
+    db = _sqlite_db(tmp_path)
+    key = _keygen(tmp_path / "keys" / "embeddings.key")
+    env = {**os.environ, "EMBEDDINGS_KEY_FILE": str(key)}
+    backup = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path, "--database-url", f"sqlite:///{db}",
+                  "--no-config"], env=env)  # fmt: skip
+    assert backup.returncode == 0, backup.stderr
+    archive = Path(backup.stdout.strip().splitlines()[-1])
+    assert "embeddings key: yes" in _read_member(archive, "MANIFEST")
+    original = key.read_bytes()
+
+    key.unlink()
+    other = _keygen(key)  # someone made a new key: it would not decrypt the backup's embeddings
+    replaced = other.read_bytes()
+    restore = run([ROOT / "scripts/restore.sh", "--archive", archive, "--key-file", key, "--yes"])
+    assert restore.returncode == 0, restore.stderr
+    assert key.read_bytes() == original and stat.S_IMODE(key.stat().st_mode) == 0o600
+    kept = list(key.parent.glob("embeddings.key.pre-restore-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == replaced
+
+    again = run([ROOT / "scripts/restore.sh", "--archive", archive, "--key-file", key, "--yes"])
+    assert again.returncode == 0 and "unchanged" in again.stderr
+
+
+def _read_member(archive: Path, name: str) -> str:
+    with tarfile.open(archive) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("/" + name))
+        return tar.extractfile(member).read().decode()
+
+
+def test_backup_of_a_database_without_its_key_fails_unless_no_key(tmp_path):
+    db = _sqlite_db(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "EMBEDDINGS_KEY_FILE"}
+    out = tmp_path / "backups"
+    backup = run([ROOT / "scripts/backup.sh", "--output-dir", out, "--database-url", f"sqlite:///{db}",
+                  "--no-config"], env=env)  # fmt: skip
+    assert backup.returncode == 1 and "--key-file" in backup.stderr and "unreadable" in backup.stderr
+    assert not list(out.glob("*.tar.gz"))
+
+    missing = run([ROOT / "scripts/backup.sh", "--output-dir", out, "--database-url", f"sqlite:///{db}",
+                   "--key-file", tmp_path / "nope.key", "--no-config"], env=env)  # fmt: skip
+    assert missing.returncode == 1 and "no embeddings key" in missing.stderr
+
+    (tmp_path / "short.key").write_bytes(b"x" * 16)
+    short = run([ROOT / "scripts/backup.sh", "--output-dir", out, "--database-url", f"sqlite:///{db}",
+                 "--key-file", tmp_path / "short.key", "--no-config"], env=env)  # fmt: skip
+    assert short.returncode == 1 and "32 bytes" in short.stderr
+
+    without = run([ROOT / "scripts/backup.sh", "--output-dir", out, "--database-url", f"sqlite:///{db}",
+                   "--no-key", "--no-config"], env=env)  # fmt: skip
+    assert without.returncode == 0, without.stderr
+    archive = Path(without.stdout.strip().splitlines()[-1])
+    assert "keys/embeddings.key" not in _archive_members(archive)
+    assert "left out" in _read_member(archive, "MANIFEST") and "WARNING" in without.stderr
+
+
+def test_restore_of_a_database_needs_somewhere_for_its_key(tmp_path):
+    db = _sqlite_db(tmp_path)
+    _keygen(tmp_path / "embeddings.key")
+    url = f"sqlite:///{db}"
+    env = {k: v for k, v in os.environ.items() if k != "EMBEDDINGS_KEY_FILE"}
+    backup = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path / "b", "--database-url", url, "--no-config"],
+                 env=env)  # fmt: skip
+    archive = backup.stdout.strip().splitlines()[-1]
+
+    refused = run([ROOT / "scripts/restore.sh", "--archive", archive, "--database-url", url, "--yes"], env=env)
+    assert refused.returncode == 1 and "--key-file" in refused.stderr
+    assert not list(tmp_path.glob("attendance.db.pre-restore-*")), "nothing is replaced before the refusal"
+
+    kept = run([ROOT / "scripts/restore.sh", "--archive", archive, "--database-url", url, "--no-key", "--yes"],
+               env=env)  # fmt: skip
+    assert kept.returncode == 0, kept.stderr
+    assert list(tmp_path.glob("attendance.db.pre-restore-*"))
+    assert not list(tmp_path.glob("embeddings.key.pre-restore-*")), "--no-key leaves the current key alone"
 
 
 def test_restore_refuses_a_damaged_archive(tmp_path):
@@ -156,14 +260,19 @@ def test_backup_and_restore_round_trip_postgresql(tmp_path):
     try:
         run([psql, url, "-c", "CREATE TABLE attendance (event_id text primary key); "
              "INSERT INTO attendance VALUES ('e1'), ('e2'), ('e3');"], check=True)  # fmt: skip
+        key = _keygen(tmp_path / "keys" / "embeddings.key")
         backup = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path, "--database-url", sqlalchemy_url,
-                      "--no-config"])  # fmt: skip
+                      "--key-file", key, "--no-config"])  # fmt: skip
         assert backup.returncode == 0, backup.stderr
         archive = backup.stdout.strip().splitlines()[-1]
         run([psql, url, "-c", "DELETE FROM attendance"], check=True)
 
-        restore = run([ROOT / "scripts/restore.sh", "--archive", archive, "--database-url", sqlalchemy_url, "--yes"])
+        original_key = key.read_bytes()
+        key.unlink()
+        restore = run([ROOT / "scripts/restore.sh", "--archive", archive, "--database-url", sqlalchemy_url,
+                       "--key-file", key, "--yes"])  # fmt: skip
         assert restore.returncode == 0, restore.stderr
+        assert key.read_bytes() == original_key and stat.S_IMODE(key.stat().st_mode) == 0o600
         count = run([psql, url, "-Atc", "SELECT count(*) FROM attendance"], check=True).stdout.strip()
         assert count == "3"
     finally:
@@ -300,6 +409,14 @@ def test_deploy_creates_secrets_and_waits_for_a_healthy_stack(fake_docker, healt
     first_key = (secrets / "secret_key").read_text()
     again = run([ROOT / "deploy.sh", "--profile", "production", "--base-url", health_server, "--timeout", "5"], env=env)
     assert again.returncode == 0 and (secrets / "secret_key").read_text() == first_key, "secrets are kept"
+    assert not (secrets / "embeddings.key").exists(), "the embeddings key lives in the app's volume, not secrets/"
+    assert "/data/keys/embeddings.key" in result.stderr and "back it up" in result.stderr
+
+
+def test_deploy_help_explains_the_embeddings_key():
+    help_text = run([ROOT / "deploy.sh", "--help"]).stdout
+    assert "EMBEDDINGS_KEY_FILE" in help_text and "/data/keys/embeddings.key" in help_text
+    assert "backup.sh" in help_text and "enrolled again" in help_text
 
 
 def test_deploy_fails_when_the_stack_never_answers(fake_docker):

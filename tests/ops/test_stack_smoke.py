@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 import subprocess
 import sys
 import time
@@ -50,6 +51,8 @@ class Stack:
             "REDIS_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
             "PROMETHEUS_MULTIPROC_DIR": str(tmp / "multiproc"),
             "INSTANCE_PATH": str(tmp / "instance"),
+            # As in the image: a key file apart from the database, created once by `python -m server keygen`.
+            "EMBEDDINGS_KEY_FILE": str(tmp / "keys" / "embeddings.key"),
         }
         self.token = ""
 
@@ -115,6 +118,16 @@ def stack(tmp_path_factory):
              "--appendonly", "no", "--dir", str(tmp)],
         )  # fmt: skip
         wait_until(lambda: port_open(stack.ports["redis"]), 15, "redis", stack.procs["redis"])
+
+        # Outside testing/debug the server refuses to start without its embeddings key: create it the
+        # documented way, as the image's entrypoint does on first start.
+        keygen = subprocess.run(
+            [sys.executable, "-m", "server", "keygen"], env=stack.env, cwd=ROOT, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+        assert keygen.returncode == 0, keygen.stderr
+        key = Path(stack.env["EMBEDDINGS_KEY_FILE"])
+        assert key.stat().st_size == 32 and stat.S_IMODE(key.stat().st_mode) == 0o600
 
         added = subprocess.run(
             [sys.executable, "-m", "server", "kiosk", "add", "smoke-kiosk"],
@@ -226,3 +239,22 @@ def test_verify_deployment_fails_when_metrics_are_public(stack):
     )  # fmt: skip
     assert result.returncode == 1
     assert "FAIL" in result.stdout and "/metrics answered 200" in result.stdout
+
+
+def test_the_server_refuses_to_start_without_its_key_file(stack, tmp_path):
+    env = {**stack.env, "EMBEDDINGS_KEY_FILE": str(tmp_path / "missing.key")}
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "kiosk", "list"], env=env, cwd=ROOT, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0 and "keygen" in result.stderr
+
+
+def test_keygen_never_overwrites_the_key(stack):
+    key = Path(stack.env["EMBEDDINGS_KEY_FILE"])
+    before = key.read_bytes()
+    again = subprocess.run(
+        [sys.executable, "-m", "server", "keygen"], env=stack.env, cwd=ROOT, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert again.returncode != 0 and key.read_bytes() == before
