@@ -50,7 +50,7 @@ install_python_env() {
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     log "installing Python packages into .venv"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[dev]"
+    .venv/bin/python -m pip install -q -e ".[dev,build]"
     # The comparison benchmark uses the face_recognition library; its dlib dependency would compile from
     # source, so install it without dependencies (dlib-bin provides dlib).
     .venv/bin/python -m pip install -q --no-deps "face_recognition==1.3.0"

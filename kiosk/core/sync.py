@@ -267,6 +267,7 @@ class SyncClient:
             answers = self._send(events) if events else {}
         except SyncError as exc:
             self._failures += 1
+            self._refresh_backlog()  # the status strip counts what is waiting while offline
             self._set_state(online=False, last_error=str(exc))
             raise
         except ValueError as exc:

@@ -66,7 +66,9 @@ def open_admin(app) -> None:
     from kiosk.qt.pin_dialog import PinDialog
 
     if PinDialog(app.pin_guard, app.window).exec() != QDialog.DialogCode.Accepted:
+        record(app, "pin", None, {"ok": False})
         return
+    record(app, "pin", None, {"ok": True})
     while True:
         menu = AdminMenu(app.window)
         if menu.exec() != QDialog.DialogCode.Accepted:
@@ -82,14 +84,17 @@ def open_enrolment(app) -> None:
         app.sampler = AdminSampler(app.worker)
     dialog = EnrolDialog(gallery_store(app.config), app.sampler, app.latest_frame, app.window,
                          threshold=app.config.threshold)
-    dialog.enrolled.connect(lambda person: log.info("enrolled %s", person.person_id))
+    dialog.enrolled.connect(lambda person: record(app, "enrol", person.person_id))
     dialog.exec()
 
 
 def open_people(app) -> None:
     from kiosk.qt.people_dialog import PeopleDialog
 
-    PeopleDialog(gallery_store(app.config), app.window).exec()
+    dialog = PeopleDialog(gallery_store(app.config), app.window)
+    dialog.renamed.connect(lambda pid: record(app, "rename", pid))
+    dialog.deleted.connect(lambda pid: record(app, "delete", pid))
+    dialog.exec()
 
 
 def open_settings(app) -> None:
@@ -112,3 +117,17 @@ def apply_settings(app, new: KioskConfig) -> None:
         app.worker.request("policy", new.threshold, app.config.margin)
     if new.source != old.source:
         app.restart_camera(new.source)
+    changed = {k: getattr(new, k) for k in ("source", "cooldown_s", "threshold", "direction")
+               if getattr(new, k) != getattr(old, k)}
+    record(app, "settings", None, {"changed": sorted(changed)})
+
+
+def record(app, event: str, subject: str | None, details: dict | None = None) -> None:
+    """One line in the kiosk's audit log (who did what, when, where; never face data)."""
+    from kiosk.core.audit import audit, default_path
+
+    try:
+        audit(event, actor="admin", kiosk_id=app.config.kiosk_id, subject=subject, details=details,
+              path=default_path(app.config.gallery))
+    except Exception:  # an audit failure must be visible in the log but must not undo the admin's change
+        log.exception("could not write the audit log entry for %s", event)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from kiosk.core.config import KioskConfig
 from kiosk.core.pipeline import PipelineResult
 from kiosk.core.stats import RunStats
 from kiosk.core.types import Direction
+from kiosk.qt.admin import gallery_store
 from kiosk.qt.camera import CameraWorker
 from kiosk.qt.main_window import MainWindow
 from kiosk.qt.recognition import RecognitionBridge
@@ -57,6 +57,17 @@ class StallMonitor(QObject):
         self._last = now
 
 
+def _apply_retention(config: KioskConfig) -> None:
+    """Purge check-ins and templates past the retention periods (RETENTION_*_DAYS; 0 keeps them)."""
+    from kiosk.core.retention import RetentionPolicy, run_retention
+    from kiosk.core.server_link import sync_state_path
+
+    policy = RetentionPolicy.from_env()
+    if policy.checkin_days or policy.template_days:
+        result = run_retention(policy, config.attendance, sync_state_path(config.attendance), gallery_store(config))
+        log.info("retention: removed %d check-ins and %d people's templates", result.checkins, len(result.people))
+
+
 class KioskApp(QObject):
     """Owns every part of a running kiosk; ``start()`` then the Qt event loop; ``shutdown()`` at the end."""
 
@@ -71,6 +82,7 @@ class KioskApp(QObject):
             margin=config.margin, live_width=config.live_width, log_level=config.log_level.upper(),
             liveness=config.liveness,
         ))
+        _apply_retention(config)  # before the log and the sync client open the CSV
         self.log = AttendanceLog(config.attendance)
         policy = CheckInPolicy(config.kiosk_id, cooldown_s=config.cooldown_s, direction=Direction(config.direction))
         self.recorder = CheckInRecorder(policy, self.log)
@@ -81,8 +93,6 @@ class KioskApp(QObject):
         self._fps_count = 0
         self._fps = 0.0
         self._sync = None
-        self._sync_stop = threading.Event()
-        self._sync_thread: threading.Thread | None = None
         self._shutting_down = False
         self._recognised = 0
         self._faces_at = 0.0
@@ -146,14 +156,20 @@ class KioskApp(QObject):
     def _start_sync(self) -> None:
         if not self.config.server_url:
             return
-        from kiosk.core.sync import SyncClient
+        from kiosk.core.server_link import ServerLink
 
-        state = Path(self.config.attendance).with_suffix(".sync.json")
-        self._sync = SyncClient(self.config.attendance, self.config.server_url, self.config.server_token, state)
-        self._sync_thread = threading.Thread(
-            target=self._sync.run_forever, args=(self._sync_stop,), name="sync", daemon=True
-        )
-        self._sync_thread.start()
+        self._sync = ServerLink(self.config.server_url, self.config.server_token, self.config.attendance,
+                                gallery_store(self.config), self.health)
+        self._sync.start()
+
+    def health(self):
+        """The heartbeat's numbers (called from the heartbeat thread: reads only, copies lists)."""
+        from kiosk.core.server_link import KioskHealth
+
+        recent = list(self.stats.analyse_ms[-100:])
+        latency = sorted(recent)[len(recent) // 2] if recent else 0.0
+        return KioskHealth(self._fps, latency, self.stats.checkins + self.stats.already_checked_in,
+                           len(self._unknown_tracks))
 
     # -- signals from the threads (GUI thread) ----------------------------------------------------------
     def _on_frame(self, rgb, frame_no: int, t: float) -> None:
@@ -244,9 +260,8 @@ class KioskApp(QObject):
             thread.quit()
             if not thread.wait(5000):
                 log.warning("thread %s did not stop in time", thread.objectName())
-        self._sync_stop.set()
-        if self._sync_thread is not None:
-            self._sync_thread.join(5)
+        if self._sync is not None:
+            self._sync.stop()
         self.worker.stop()
         self.log.close()
         QApplication.instance().quit()

@@ -51,6 +51,8 @@ class PeopleDialog(QDialog):
     """``PeopleDialog(store, parent=None)``; emits ``changed()`` after a rename or a deletion."""
 
     changed = Signal()
+    renamed = Signal(str)  # person id
+    deleted = Signal(str)  # person id
 
     def __init__(self, store: GalleryStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,6 +198,7 @@ class PeopleDialog(QDialog):
         log.info("renamed %s to %s", person_id, person.name)
         self.reload()
         self.select_person(person_id)
+        self.renamed.emit(person_id)
         self.changed.emit()
         return True
 
@@ -209,5 +212,6 @@ class PeopleDialog(QDialog):
         log.info("deleted %s (%s)", person.name, person_id)
         self.reload()
         self.count_label.setText(f"{person.name} was deleted. {self.count_label.text()}")
+        self.deleted.emit(person_id)
         self.changed.emit()
         return True

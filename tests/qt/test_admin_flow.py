@@ -53,5 +53,8 @@ def test_settings_saved_by_the_admin_take_effect_without_a_restart(qtbot, face_d
         shown = app.stats.frames_shown
         qtbot.waitUntil(lambda: app.latest_frame() is not None and app.latest_frame().shape[1] == 800, timeout=20000)
         assert app.stats.frames_shown > shown
+        entries = [json.loads(x) for x in (tmp_path / "gallery" / "audit.jsonl").read_text().splitlines()]
+        assert entries[-1]["event"] == "settings" and entries[-1]["kiosk_id"] == "kiosk-1"
+        assert set(entries[-1]["details"]["changed"]) == {"source", "cooldown_s", "threshold", "direction"}
     finally:
         app.shutdown()
