@@ -188,7 +188,7 @@ def main() -> None:
     g = s["genuine"]
     sweep = [
         rates(s, round(t, 3), m)
-        for m in (0.0, 0.03, 0.05, 0.06, 0.08, 0.1)
+        for m in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
         for t in np.arange(0.36, 0.62, 0.02)
     ]
     best_1pct = max(

@@ -189,8 +189,10 @@ class KioskApp(QObject):
         for face in result.frame.faces:
             if face.state == "unknown":
                 self._unknown_tracks.add(face.track_id)
-        if any(f.state == "pending" for f in result.frame.faces):
-            self.window.greeting.hint("Hold still…")
+        pending = [f for f in result.frame.faces if f.state == "pending"]
+        if pending:  # "Please blink" when liveness is waiting, else "Hold still"
+            self.window.greeting.hint(next((f.hint for f in pending if "blink" in f.hint.lower()), pending[0].hint)
+                                      or "Hold still")
 
     def _on_checked_in(self, checkin, latency_ms: float) -> None:
         self.stats.checkins += 1

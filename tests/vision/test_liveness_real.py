@@ -1,7 +1,7 @@
 """Liveness on real faces: a replayed photo of Miranda never checks in; the real Hamilton clip does.
 
 Miranda does not visibly blink in the clip's detected frames (his eyes' aspect ratio never falls below
-0.7 of his own open level; see docs/benchmarks-liveness.md), so the clip is checked in through the second
+0.7 of his own open level; see docs/benchmarks.md, section 6), so the clip is checked in through the second
 cue, non-planar landmark motion, and the test says which cue it was.
 """
 
