@@ -21,8 +21,7 @@ QT_IMPORT = re.compile(r"^\s*(from|import)\s+(PySide6|shiboken6|kiosk\.qt)\b", r
 
 
 def test_core_and_vision_modules_import_no_qt_even_lazily():
-    # import-linter sees module-level and function-level imports; this also catches imports in strings
-    # handed to importlib, which it cannot.
+    # A plain-text second check: it holds even for a module that import-linter cannot import.
     offenders = [
         str(p.relative_to(ROOT))
         for folder in ("kiosk/core", "kiosk/vision")
