@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.core.atomic import fsync_dir
 from kiosk.core.types import CheckIn, Direction
 from kiosk.errors import AttendanceLogError
 
@@ -44,19 +45,6 @@ def _complete_end(path: Path, start: int = 0) -> tuple[int, int]:
             if not odd and line.endswith(b"\n"):
                 good = pos
     return good, pos
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def format_row(checkin: CheckIn) -> bytes:
@@ -122,7 +110,7 @@ class AttendanceLog:
             self._fh.flush()
             os.fsync(self._fh.fileno())
             if created:
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
         else:
             self._check_header()
 

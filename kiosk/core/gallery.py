@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
+from kiosk.core.atomic import replace_file
 from kiosk.errors import GalleryError, GalleryLockedError, PersonNotFoundError
 
 log = logging.getLogger(__name__)
@@ -305,16 +306,9 @@ class GalleryStore:
         data = serialize(gallery)
         if self.sealer is not None:
             data = self.sealer.seal(data)
-        tmp = self.path.with_name(f".{GALLERY_FILE}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-            _fsync_dir(self.root)
+            replace_file(self.path, data)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise GalleryError(f"Cannot write the gallery at {self.path}: {exc.strerror}.") from exc
         log.info("gallery saved: %d people, %d embeddings", len(gallery.people), len(gallery.embeddings))
 
@@ -340,16 +334,3 @@ class GalleryStore:
         """Delete a person: their embeddings and any stored photos."""
         with self.edit() as g:
             return g.remove(person_id)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

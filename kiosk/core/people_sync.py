@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import random
 import threading
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import numpy as np
 import requests
 from filelock import FileLock
 
+from kiosk.core.atomic import replace_json
 from kiosk.core.gallery import Consent, GalleryStore, Person, validate_person_id
 from kiosk.core.sync import RETRYABLE, SyncError, _retry_after
 from kiosk.errors import GalleryError, KioskError
@@ -80,22 +80,8 @@ def _load_state(path: Path) -> _State:
 
 
 def save_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Replace ``path`` with ``data`` as JSON: temp file, fsync, rename, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        pass
+    """Replace ``path`` with ``data`` as JSON, atomically (kiosk.core.atomic)."""
+    replace_json(path, data)
 
 
 def _wire_person(person: Person, embeddings: np.ndarray) -> dict[str, Any]:

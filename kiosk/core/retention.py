@@ -31,6 +31,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from kiosk.core.atomic import replace_file
 from kiosk.core.attendance import HEADER, read_rows
 from kiosk.core.gallery import GalleryStore
 from kiosk.core.sync import Progress, load_progress, save_progress
@@ -75,28 +76,6 @@ def _timestamp(raw: str) -> datetime | None:
     return ts if ts.tzinfo is not None else None
 
 
-def _write_atomic(path: Path, chunks: list[bytes]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:  # pragma: no cover
-        pass
-
-
 def lock_for(attendance_path: str | os.PathLike[str]) -> FileLock:
     return FileLock(str(attendance_path) + ".retention.lock", timeout=60)
 
@@ -139,7 +118,7 @@ def purge_checkins(
             return 0
         kept.append(data[synced_end:])  # everything not yet synced (and any torn tail) as it was
         save_progress(progress_path, Progress(0, 0, progress.rejected))  # a crash from here on re-sends
-        _write_atomic(path, kept)
+        replace_file(path, kept)
         save_progress(progress_path, Progress(new_offset, progress.count - removed, progress.rejected))
     log.info("retention: removed %d check-ins older than %d days from %s", removed, days, path)
     return removed
@@ -161,7 +140,7 @@ def update_last_seen(attendance_path: str | os.PathLike[str], last_seen_path: st
             old = _timestamp(seen.get(pid, ""))
             if old is None or ts > old:
                 seen[pid] = ts.astimezone(timezone.utc).isoformat()
-    _write_atomic(last_seen_path, [json.dumps(seen, sort_keys=True).encode("utf-8")])
+    replace_file(last_seen_path, [json.dumps(seen, sort_keys=True).encode("utf-8")])
     return seen
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import requests
 
+from kiosk.core.atomic import replace_json
 from kiosk.core.attendance import read_rows
 from kiosk.errors import KioskError
 
@@ -75,23 +76,8 @@ def load_progress(path: Path) -> Progress:
 
 
 def save_progress(path: Path, progress: Progress) -> None:
-    """Replace the state file atomically: temp file, fsync, rename, fsync the directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    data = json.dumps({"offset": progress.offset, "count": progress.count, "rejected": progress.rejected})
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        pass
+    """Replace the state file atomically (kiosk.core.atomic)."""
+    replace_json(path, {"offset": progress.offset, "count": progress.count, "rejected": progress.rejected})
 
 
 def _retry_after(value: str | None, now: float) -> float | None:

@@ -121,7 +121,6 @@ class FrameResult:
 
     frame_no: int
     faces: tuple[FaceResult, ...] = ()
-    checkins: tuple[CheckIn, ...] = ()
     analysed_at: float = 0.0
     embeddings_computed: int = 0
 

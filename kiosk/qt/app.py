@@ -94,7 +94,6 @@ class KioskApp(QObject):
         self._fps = 0.0
         self._sync = None
         self._shutting_down = False
-        self._recognised = 0
         self._faces_at = 0.0
         self._unknown_tracks: set[int] = set()
         self.stall_monitor = StallMonitor(self.stats)
@@ -197,7 +196,6 @@ class KioskApp(QObject):
     def _on_checked_in(self, checkin, latency_ms: float) -> None:
         self.stats.checkins += 1
         self.stats.confirm_ms.append(latency_ms)
-        self._recognised += 1
         self.window.greeting.welcome(checkin.name, checkin.timestamp.strftime("%H:%M"))
 
     def _on_already(self, name: str, previous) -> None:
