@@ -64,3 +64,24 @@ def test_shutdown_stops_every_thread_and_the_worker_process(qtbot, gallery, face
     assert time.monotonic() - t0 < 10
     assert not app.worker.alive
     assert all(not t.isRunning() for t in app._threads)
+
+
+def test_a_network_camera_that_drops_out_shows_unavailable_and_comes_back(qtbot, gallery, face_data):
+    from tests.qt.mjpeg_server import MjpegCamera
+
+    camera = MjpegCamera(str(face_data / HAMILTON)).start()
+    app = make_app(gallery, camera.url)
+    qtbot.addWidget(app.window)
+    app.start()
+    try:
+        qtbot.waitUntil(lambda: app.stats.frames_shown > 10, timeout=20000)
+        camera.stop()  # cable pulled
+        qtbot.waitUntil(lambda: "Camera unavailable" in app.window.video.message, timeout=15000)
+        assert "unavailable" in app.window.status.camera.text()
+        shown = app.stats.frames_shown
+        camera.start()  # plugged back in, same address
+        qtbot.waitUntil(lambda: app.stats.frames_shown > shown + 10, timeout=20000)
+        assert app.window.video.message == ""
+    finally:
+        app.shutdown()
+        camera.stop()
