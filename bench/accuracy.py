@@ -30,7 +30,12 @@ from bench.common import CACHE, emit, face_data_dir, machine  # noqa: E402
 from kiosk.core.gallery import Gallery, Person  # noqa: E402
 from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD, Matcher  # noqa: E402
 from kiosk.vision.engine import FaceEngine  # noqa: E402
-from kiosk.vision.enrol import find_faces_for_enrolment, sample_from_file  # noqa: E402
+from kiosk.vision.enrol import (  # noqa: E402
+    ENROL_POINTS,
+    IDENTIFY_JITTER,
+    find_faces_for_enrolment,
+    sample_from_file,
+)
 from kiosk.vision.image_io import load_image  # noqa: E402
 
 ENROL_PER_PERSON = 3
@@ -49,18 +54,18 @@ def people(root: Path) -> tuple[dict[str, list[Path]], list[Path]]:
 
 
 def probe_embedding(engine: FaceEngine, path: Path) -> np.ndarray | None:
-    """The identify path: photo detection, the largest face, a plain (unjittered) embedding."""
+    """The identify path: photo detection, the largest face, embedded like ``kiosk identify`` does."""
     rgb = load_image(path)
     faces = find_faces_for_enrolment(engine, rgb)
     if not faces:
         return None
-    return engine.embed(rgb, [faces[0].box])[0]
+    return engine.embed(rgb, [faces[0].box], jitter=IDENTIFY_JITTER, points=ENROL_POINTS)[0]
 
 
 def compute(root: Path, jitter: int, refresh: bool) -> dict:
     """Per photo: the probe embedding and the enrolment sample (embedding or rejection reason). Cached."""
     identities, strangers = people(root)
-    key = hashlib.sha1(f"{root}|{jitter}|v4".encode()).hexdigest()[:10]
+    key = hashlib.sha1(f"{root}|{jitter}|{ENROL_POINTS}|{IDENTIFY_JITTER}|v5".encode()).hexdigest()[:10]
     cache = CACHE / f"accuracy-{key}.json"
     if cache.exists() and not refresh:
         return json.loads(cache.read_text())

@@ -100,7 +100,7 @@ def cmd_enroll(args) -> int:
 def cmd_identify(args) -> int:
     from kiosk.core.matching import Matcher
     from kiosk.vision.engine import FaceEngine
-    from kiosk.vision.enrol import find_faces_for_enrolment
+    from kiosk.vision.enrol import ENROL_POINTS, IDENTIFY_JITTER, find_faces_for_enrolment
     from kiosk.vision.image_io import load_image
 
     matcher = Matcher(_store(args).load(), _policy(args))
@@ -113,7 +113,8 @@ def cmd_identify(args) -> int:
             continue
         boxes = [d.box for d in find_faces_for_enrolment(engine, rgb)]
         faces = []
-        for box, vector in zip(boxes, engine.embed(rgb, boxes), strict=True):
+        vectors = engine.embed(rgb, boxes, jitter=IDENTIFY_JITTER, points=ENROL_POINTS)
+        for box, vector in zip(boxes, vectors, strict=True):
             m = matcher.match(vector)
             faces.append({
                 "box": box.as_list(), "name": m.name, "person_id": m.person_id,

@@ -180,10 +180,23 @@ class FaceEngine:
             return np.zeros((0, 68, 2), dtype=np.float32)
         return np.stack([_to_points(self._sp68(img, _to_rect(box))) for box in boxes])
 
-    def embed(self, rgb: np.ndarray, boxes: list[Box] | tuple[Box, ...], *, jitter: int = 0) -> np.ndarray:
+    def _predictor(self, points: int):
+        if points == 68:
+            if self._sp68 is None:
+                self.load_landmarks_68()
+            return self._sp68
+        if points != 5:
+            raise ValueError(f"landmark models have 5 or 68 points, not {points}")
+        return self._sp5
+
+    def embed(
+        self, rgb: np.ndarray, boxes: list[Box] | tuple[Box, ...], *, jitter: int = 0, points: int = 5
+    ) -> np.ndarray:
         """128-d descriptors of the faces in ``boxes``: float32 array of shape (len(boxes), 128).
 
-        ``jitter`` > 0 averages that many randomly jittered copies (slower, steadier; for enrolment).
+        ``jitter`` > 0 averages that many randomly jittered copies; ``points=68`` aligns the face with the
+        68-point model. Both are slower and steadier: for enrolment and ``identify``, not the live path
+        (docs/benchmarks.md, section 1).
         """
         self._need()
         if not boxes:
@@ -191,18 +204,19 @@ class FaceEngine:
         import dlib
 
         img = _as_rgb(rgb)
+        predictor = self._predictor(points)
         shapes = dlib.full_object_detections()
         for box in boxes:
-            shapes.append(self._sp5(img, _to_rect(box)))
+            shapes.append(predictor(img, _to_rect(box)))
         vectors = self._facerec.compute_face_descriptor(img, shapes, max(0, jitter))
         return np.asarray([np.asarray(v) for v in vectors], dtype=np.float32)
 
     def embed_with_landmarks(
-        self, rgb: np.ndarray, box: Box, *, jitter: int = 0
+        self, rgb: np.ndarray, box: Box, *, jitter: int = 0, points: int = 5
     ) -> tuple[np.ndarray, Landmarks]:
-        """The descriptor of one face and its 5-point landmarks (one landmark pass for both)."""
+        """The descriptor of one face and its landmarks (one landmark pass for both)."""
         self._need()
         img = _as_rgb(rgb)
-        shape = self._sp5(img, _to_rect(box))
+        shape = self._predictor(points)(img, _to_rect(box))
         vector = self._facerec.compute_face_descriptor(img, shape, max(0, jitter))
         return np.asarray(vector, dtype=np.float32), Landmarks(_to_points(shape))

@@ -58,13 +58,14 @@ def sharpness(gray: np.ndarray) -> float:
 
 
 def pose_from_landmarks(points: np.ndarray) -> tuple[float, float]:
-    """(yaw, roll in degrees) from dlib's 5 landmarks (two corners per eye, then the nose).
+    """(yaw, roll in degrees) from dlib's 5 landmarks (two corners per eye, then the nose) or its 68.
 
     yaw is where the nose sits between the eyes, 0 when centred and up to 0.5 in profile.
     """
-    eye_a = points[0:2].mean(axis=0)
-    eye_b = points[2:4].mean(axis=0)
-    nose = points[4]
+    if len(points) == 68:  # the same three features: eye corners 36/39 and 42/45, the nose's base 33
+        eye_a, eye_b, nose = points[[36, 39]].mean(axis=0), points[[42, 45]].mean(axis=0), points[33]
+    else:
+        eye_a, eye_b, nose = points[0:2].mean(axis=0), points[2:4].mean(axis=0), points[4]
     axis = eye_b - eye_a
     length2 = float(axis @ axis)
     if length2 <= 1e-6:
