@@ -62,6 +62,11 @@ def start_server(database_url: str, workdir: Path, workers: int, threads: int) -
         "PYTHONPATH": str(ROOT),
     }
     env.pop("REDIS_URL", None)
+    key = workdir / "keys" / "embeddings.key"
+    env["EMBEDDINGS_KEY_FILE"] = str(key)
+    if not key.exists():
+        subprocess.run([sys.executable, "-m", "server", "keygen", str(key)], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
     cmd = [sys.executable, "-m", "server", "serve", "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--threads", str(threads)]  # fmt: skip
     log = open(workdir / f"server-{port}.log", "wb")
@@ -95,7 +100,9 @@ def _events(n: int) -> list[dict]:
     ]  # fmt: skip
 
 
-def _client_process(url: str, tokens: list[str], batch: int, seconds: float, start_at: float, out: mp.Queue) -> None:
+def _client_process(
+    url: str, tokens: list[str], batch: int, seconds: float, start_at: float, out: mp.Queue, rate: float = 0.0
+) -> None:
     latencies: list[float] = []
     created = errors = 0
     lock = threading.Lock()
@@ -109,9 +116,20 @@ def _client_process(url: str, tokens: list[str], batch: int, seconds: float, sta
         while time.time() < start_at:
             time.sleep(0.001)
         end = start_at + seconds
+        interval = 1.0 / rate if rate > 0 else 0.0
+        due = time.perf_counter() + (hash(token) % 1000) / 1000.0 * interval  # kiosks out of step
         while time.time() < end:
             body = {"events": _events(batch)}
-            t0 = time.perf_counter()
+            if interval:
+                # Paced (open loop): latency counts from when the request was due, so a slow server
+                # cannot hide its queue by delaying the next send (no coordinated omission).
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                t0 = due
+                due += interval
+            else:
+                t0 = time.perf_counter()
             try:
                 response = session.post(url + "/api/v1/events", json=body, timeout=30)
                 elapsed = time.perf_counter() - t0
@@ -142,12 +160,12 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run_load(url: str, tokens: list[str], batch: int, seconds: float, processes: int) -> dict:
+def run_load(url: str, tokens: list[str], batch: int, seconds: float, processes: int, rate: float = 0.0) -> dict:
     ctx = mp.get_context("fork")
     out: mp.Queue = ctx.Queue()
     start_at = time.time() + 1.0
     groups = [tokens[i::processes] for i in range(processes)]
-    procs = [ctx.Process(target=_client_process, args=(url, g, batch, seconds, start_at, out)) for g in groups]
+    procs = [ctx.Process(target=_client_process, args=(url, g, batch, seconds, start_at, out, rate)) for g in groups]
     for p in procs:
         p.start()
     latencies: list[float] = []
@@ -161,6 +179,7 @@ def run_load(url: str, tokens: list[str], batch: int, seconds: float, processes:
         p.join()
     return {
         "batch_size": batch,
+        "pacing": f"{rate:g} requests/s per kiosk" if rate else "closed loop (back to back)",
         "kiosks": len(tokens),
         "seconds": seconds,
         "requests": len(latencies),
@@ -207,6 +226,8 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--batches", default="1,100")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--paced-rate", type=float, default=5.0,
+                        help="also run single events paced at this many requests/s per kiosk (0: skip)")
     args = parser.parse_args()
 
     report = {
@@ -235,6 +256,10 @@ def main() -> None:
                         f"batch_{b}": run_load(server_url, tokens, int(b), args.seconds, args.client_processes)
                         for b in args.batches.split(",")
                     }
+                    if args.paced_rate > 0:
+                        report["results"][backend]["batch_1_paced"] = run_load(
+                            server_url, tokens, 1, args.seconds, args.client_processes, args.paced_rate
+                        )
                 finally:
                     stop_server(proc)
             finally:
