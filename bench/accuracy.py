@@ -65,7 +65,7 @@ def probe_embedding(engine: FaceEngine, path: Path) -> np.ndarray | None:
 def compute(root: Path, jitter: int, refresh: bool) -> dict:
     """Per photo: the probe embedding and the enrolment sample (embedding or rejection reason). Cached."""
     identities, strangers = people(root)
-    key = hashlib.sha1(f"{root}|{jitter}|{ENROL_POINTS}|{IDENTIFY_JITTER}|v5".encode()).hexdigest()[:10]
+    key = hashlib.sha1(f"{root}|{jitter}|{ENROL_POINTS}|{IDENTIFY_JITTER}|v6-cnn-fallback".encode()).hexdigest()[:10]
     cache = CACHE / f"accuracy-{key}.json"
     if cache.exists() and not refresh:
         return json.loads(cache.read_text())
@@ -192,9 +192,9 @@ def main() -> None:
     photo = scores(data, templates=False)
     g = s["genuine"]
     sweep = [
-        rates(s, round(t, 3), m)
+        rates(s, round(float(t), 4), m)
         for m in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
-        for t in np.arange(0.36, 0.62, 0.02)
+        for t in np.arange(0.36, 0.6201, 0.0025)
     ]
     best_1pct = max(
         (r for r in sweep if r["fpir_unknowns"] <= 0.01 and r["fpir_leave_one_out"] <= 0.01),
@@ -214,7 +214,7 @@ def main() -> None:
         "default_policy": rates(s, DEFAULT_THRESHOLD, DEFAULT_MARGIN),
         "nearest_photo_0.6_no_margin (plain dlib)": rates(photo, 0.6, 0.0),
         "nearest_photo_best_with_both_fpir_at_most_1pct": max(
-            (r for r in (rates(photo, round(t, 3), 0.0) for t in np.arange(0.36, 0.62, 0.01))
+            (r for r in (rates(photo, round(float(t), 4), 0.0) for t in np.arange(0.36, 0.6201, 0.0025))
              if r["fpir_unknowns"] <= 0.01 and r["fpir_leave_one_out"] <= 0.01),
             key=lambda r: r["tpir"], default=None),
         "best_with_both_fpir_at_most_1pct": best_1pct,

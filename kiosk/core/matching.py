@@ -17,7 +17,7 @@ import numpy as np
 from kiosk.core.gallery import Gallery
 from kiosk.core.types import Match
 
-DEFAULT_THRESHOLD = 0.48
+DEFAULT_THRESHOLD = 0.4725
 DEFAULT_MARGIN = 0.04
 
 

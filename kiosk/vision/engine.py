@@ -142,16 +142,29 @@ class FaceEngine:
         scale = min(2.0, self.settings.photo_max_side / float(side))
         return self.detect(rgb, scale=scale)
 
-    def detect_cnn(self, rgb: np.ndarray, *, upsample: int = 1) -> list[Detection]:
-        """dlib's CNN (MMOD) detector: more robust, 2-4 s a frame on a CPU. For enrolment photos only."""
+    def detect_cnn(
+        self, rgb: np.ndarray, *, upsample: int = 1, max_side: int = 1000, min_score: float = 0.5
+    ) -> list[Detection]:
+        """dlib's CNN (MMOD) detector: more robust, 2-4 s a frame on a CPU. For photos only, never live.
+
+        Photos larger than ``max_side`` are searched on a downsized copy (boxes mapped back).
+        """
         import dlib
 
         if self._cnn is None:
             self.models.require("cnn_detector")
             self._cnn = dlib.cnn_face_detection_model_v1(str(self.models.cnn_detector))
         h, w = rgb.shape[:2]
-        dets = self._cnn(_as_rgb(rgb), upsample)
-        found = [Detection(_to_box(d.rect).clipped(w, h), float(d.confidence)) for d in dets]
+        scale = min(1.0, max_side / float(max(h, w)))
+        img = _as_rgb(rgb)
+        if scale < 1.0:
+            img = np.ascontiguousarray(cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
+        dets = self._cnn(img, upsample)
+        found = [
+            Detection(_to_box(d.rect, scale).clipped(w, h), float(d.confidence))
+            for d in dets
+            if d.confidence >= min_score
+        ]
         return sorted(found, key=lambda d: d.score, reverse=True)
 
     # -- landmarks and embeddings --------------------------------------------------------------------

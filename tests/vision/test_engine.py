@@ -68,3 +68,12 @@ def test_cnn_detector_is_available_for_enrolment_photos(engine, astronaut):
     small = np.ascontiguousarray(astronaut[::2, ::2])
     faces = engine.detect_cnn(small, upsample=1)
     assert len(faces) >= 1
+
+
+def test_photos_hog_misses_are_found_by_the_cnn_fallback(engine, face_data):
+    from kiosk.vision.enrol import find_faces_for_enrolment
+
+    img = load_image(photo(face_data, "Colin_Montgomerie", 4))  # a face HOG scores under the floor
+    assert find_faces_for_enrolment(engine, img, cnn_fallback=False) == []
+    faces = find_faces_for_enrolment(engine, img)
+    assert len(faces) == 1 and faces[0].box.width > 60
