@@ -48,7 +48,7 @@ def find_faces_for_enrolment(
     """Faces in a photo (enrolment and ``identify``), largest first.
 
     HOG first; tight crops where it sees nothing get a padded second try, then dlib's CNN detector (more
-    robust to pose and light, about a second a photo here; recovered 6 of the 7 probes HOG missed in
+    robust to pose and light, 1.5-2 s a photo here; recovered 6 of the 7 probes HOG missed in
     bench/accuracy.py). ``detector="cnn"`` uses only the CNN. Never used for the live feed.
     """
     if detector == "cnn":
