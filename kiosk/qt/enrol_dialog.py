@@ -34,6 +34,7 @@ from kiosk.core.gallery import Consent, GalleryStore, Person, now_iso
 from kiosk.core.matching import DEFAULT_THRESHOLD, Matcher, MatchPolicy
 from kiosk.errors import KioskError
 from kiosk.qt.admin_sampler import AdminSampler
+from kiosk.qt.style import TOUCH
 from kiosk.vision.enrol import Sample
 from kiosk.vision.image_io import load_image
 
@@ -42,14 +43,8 @@ log = logging.getLogger(__name__)
 MAX_SAMPLES = 5
 GOOD_SAMPLES = 3
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"
-STYLE = """
-QWidget { font-size: 20px; }
-QPushButton { min-height: 56px; padding: 0 20px; }
-QLineEdit { min-height: 48px; }
-QCheckBox { min-height: 48px; }
-QCheckBox::indicator { width: 32px; height: 32px; }
+STYLE = TOUCH + """
 QLabel#hint { font-size: 28px; font-weight: bold; min-height: 48px; }
-QLabel#warning, QLabel#error { color: #b00020; }
 """
 
 

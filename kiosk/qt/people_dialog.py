@@ -23,16 +23,13 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.gallery import Gallery, GalleryStore, Person
 from kiosk.errors import KioskError
+from kiosk.qt.style import TOUCH
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ("Name", "Employee no.", "Samples", "Enrolled")
-STYLE = """
-QWidget { font-size: 20px; }
-QPushButton { min-height: 56px; padding: 0 20px; }
-QLineEdit { min-height: 48px; }
+STYLE = TOUCH + """
 QTableWidget::item { padding: 8px; }
-QLabel#error { color: #b00020; }
 """
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.config import KioskConfig, save_settings
 from kiosk.errors import ConfigError, KioskError
+from kiosk.qt.style import TOUCH
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,11 @@ DIRECTIONS = (("Arriving (check in)", "in"), ("Leaving (check out)", "out"))
 VIDEO_FILTER = "Videos and images (*.mp4 *.avi *.mkv *.mov *.webm *.gif *.jpg *.jpeg *.png);;All files (*)"
 THRESHOLD_HELP = (
     "How close a face must be to an enrolled one to count as a match. Lower is stricter: fewer mix-ups, "
-    "but people may need to look at the camera a little longer. 0.50 suits most kiosks."
+    "but people may need to look at the camera a little longer. The default, 0.4725, was measured "
+    "to accept under 1 % of strangers on the project's test photos."
 )
-STYLE = """
-QWidget { font-size: 20px; }
-QPushButton { min-height: 56px; padding: 0 20px; }
-QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox { min-height: 48px; }
+STYLE = TOUCH + """
 QLabel#help { color: #555555; font-size: 16px; }
-QLabel#error { color: #b00020; }
 """
 
 
