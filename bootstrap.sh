@@ -61,7 +61,7 @@ install_python_env() {
 start_postgres() {
   if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then return 0; fi
   log "starting PostgreSQL"
-  local ver; ver="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)"
+  local ver; ver="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -1)"
   if [ -z "$ver" ]; then log "PostgreSQL is not installed"; return 1; fi
   if ! pg_lsclusters -h 2>/dev/null | grep -q " main "; then sudo_cmd pg_createcluster "$ver" main >/dev/null; fi
   # trust auth on loopback for the test database
@@ -94,7 +94,18 @@ case "$mode" in
   kiosk)
     data="${FACE_DATA_DIR:-$here/../shared/data/faces}"
     if [ $# -eq 0 ] && [ -f "$data/video/hamilton_short_640x360.mp4" ]; then
-      set -- --source "$data/video/hamilton_short_640x360.mp4" --loop
+      # Demo: Lin-Manuel Miranda and Alex Lacamoire enrolled from the shared photos, the Hamilton clip looping.
+      demo="$here/var/demo"
+      export KIOSK_KEY_FILE="$demo/gallery.key"
+      if [ ! -f "$demo/gallery/gallery.npz" ]; then
+        log "enrolling the demo people into $demo/gallery"
+        .venv/bin/python -m kiosk enroll --gallery "$demo/gallery" --name "Lin-Manuel Miranda" --person-id miranda \
+          --consent-by demo "$data/identities/Lin_Manuel_Miranda/"* >/dev/null
+        .venv/bin/python -m kiosk enroll --gallery "$demo/gallery" --name "Alex Lacamoire" --person-id lacamoire \
+          --consent-by demo "$data/identities/Alex_Lacamoire/"* >/dev/null
+      fi
+      set -- --source "$data/video/hamilton_short_640x360.mp4" --loop --gallery "$demo/gallery" \
+        --attendance "$demo/attendance.csv" --kiosk-id demo
     fi
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
       log "no display found: starting the kiosk on a virtual screen (Xvfb)"
