@@ -27,25 +27,21 @@ schema_version = Table(
     Column("applied_at", DateTime, nullable=False),
 )
 
-kiosks = Table(
-    "kiosks",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(64), nullable=False, unique=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime, nullable=False),
-    Column("revoked_at", DateTime, nullable=True),
-)
+def _token_holders(name: str) -> Table:
+    """Kiosks and admins: a name and the sha256 of a bearer token, revocable."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(64), nullable=False, unique=True),
+        Column("token_hash", String(64), nullable=False, unique=True),
+        Column("created_at", DateTime, nullable=False),
+        Column("revoked_at", DateTime, nullable=True),
+    )
 
-admins = Table(
-    "admins",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(64), nullable=False, unique=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime, nullable=False),
-    Column("revoked_at", DateTime, nullable=True),
-)
+
+kiosks = _token_holders("kiosks")
+admins = _token_holders("admins")
 
 attendance = Table(
     "attendance",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
+# A kiosk runs for months: samples are kept in bounded windows (the stall window is an hour at 100 Hz).
+STALL_WINDOW = 360_000
+SAMPLE_WINDOW = 10_000
 
-def percentile(values: list[float], q: float) -> float | None:
-    return round(float(np.percentile(values, q)), 1) if values else None
+
+def percentile(values, q: float) -> float | None:
+    return round(float(np.percentile(np.fromiter(values, float), q)), 1) if values else None
 
 
 @dataclass
@@ -20,9 +25,10 @@ class RunStats:
     frames_analysed: int = 0
     checkins: int = 0
     already_checked_in: int = 0
-    confirm_ms: list[float] = field(default_factory=list)
-    stall_ms: list[float] = field(default_factory=list)
-    analyse_ms: list[float] = field(default_factory=list)
+    confirm_ms: deque = field(default_factory=lambda: deque(maxlen=SAMPLE_WINDOW))
+    stall_ms: deque = field(default_factory=lambda: deque(maxlen=STALL_WINDOW))
+    analyse_ms: deque = field(default_factory=lambda: deque(maxlen=SAMPLE_WINDOW))
+    unknown_faces: int = 0  # distinct tracks labelled unknown, for the heartbeat
     first_shown: float | None = None
     last_shown: float | None = None
 

@@ -6,10 +6,12 @@ GUI greeting; the sync thread reads the CSV and sends it to the server.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sys
 import time
+from collections import deque
 from dataclasses import replace
 from pathlib import Path
 
@@ -95,7 +97,7 @@ class KioskApp(QObject):
         self._sync = None
         self._shutting_down = False
         self._faces_at = 0.0
-        self._unknown_tracks: set[int] = set()
+        self._unknown_seen: deque[int] = deque(maxlen=256)  # recent unknown track ids, each counted once
         self.stall_monitor = StallMonitor(self.stats)
         self._second = QTimer(self)
         self._second.setInterval(1000)
@@ -165,10 +167,10 @@ class KioskApp(QObject):
         """The heartbeat's numbers (called from the heartbeat thread: reads only, copies lists)."""
         from kiosk.core.server_link import KioskHealth
 
-        recent = list(self.stats.analyse_ms[-100:])
+        recent = list(itertools.islice(reversed(self.stats.analyse_ms), 100))
         latency = sorted(recent)[len(recent) // 2] if recent else 0.0
         return KioskHealth(self._fps, latency, self.stats.checkins + self.stats.already_checked_in,
-                           len(self._unknown_tracks))
+                           self.stats.unknown_faces)
 
     # -- signals from the threads (GUI thread) ----------------------------------------------------------
     def _on_frame(self, rgb, frame_no: int, t: float) -> None:
@@ -186,8 +188,9 @@ class KioskApp(QObject):
             self.window.video.set_faces(result.frame.faces)
             self._faces_at = now
         for face in result.frame.faces:
-            if face.state == "unknown":
-                self._unknown_tracks.add(face.track_id)
+            if face.state == "unknown" and face.track_id not in self._unknown_seen:
+                self._unknown_seen.append(face.track_id)
+                self.stats.unknown_faces += 1
         pending = [f for f in result.frame.faces if f.state == "pending"]
         if pending:  # "Please blink" when liveness is waiting, else "Hold still"
             self.window.greeting.hint(next((f.hint for f in pending if "blink" in f.hint.lower()), pending[0].hint)
