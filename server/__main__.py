@@ -117,7 +117,7 @@ def _date(_ctx: object, _param: object, value: str | None) -> date | None:
 @click.option("--kiosk", default=None)
 @click.option("--person", "person_id", default=None)
 def export(start: date | None, end: date | None, kiosk: str | None, person_id: str | None) -> None:
-    from server.api.attendance import query_attendance, write_csv
+    from server.attendance import query_attendance, write_csv
 
     app = _app()
     with _conn(app) as conn:
@@ -199,7 +199,7 @@ def person_export(person_id: str) -> None:
 @click.argument("person_id")
 def person_delete(person_id: str) -> None:
     from server import audit
-    from server.api.people import erase_person
+    from server.people import erase_person
 
     app = _app()
     with app.app_context(), _conn(app) as conn:

@@ -130,6 +130,11 @@ def require(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorator
 
 
+def actor() -> str:
+    """The audit actor of the current request: ``kiosk:<name>`` or ``admin:<name>``."""
+    return f"kiosk:{g.kiosk}" if g.kiosk else f"admin:{g.admin}"
+
+
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()

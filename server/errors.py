@@ -8,6 +8,8 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from server.validation import Invalid
+
 log = logging.getLogger(__name__)
 
 SECURITY_HEADERS = {
@@ -34,6 +36,11 @@ def _http_error(exc: HTTPException) -> Response:
     return response
 
 
+def _invalid(exc: Invalid) -> Response:
+    """A value failed validation anywhere below the views: 400 with the reason."""
+    return error_response(400, "bad_request", str(exc))
+
+
 def _database_error(exc: OperationalError) -> Response:
     log.error("database unavailable during %s %s: %s", request.method, request.path, exc.orig)
     response = error_response(503, "database_unavailable", "the database is unavailable; retry later")
@@ -56,6 +63,7 @@ def _headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Invalid, _invalid)
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected)
     app.after_request(_headers)

@@ -15,10 +15,9 @@ from datetime import datetime, timezone
 from filelock import FileLock
 from sqlalchemy import Connection, Engine, inspect, select, text
 
-from server import schema
+from server import locks, schema
 
 log = logging.getLogger(__name__)
-_PG_LOCK_KEY = 7_340_021
 
 
 def _v1_core(conn: Connection) -> None:
@@ -61,8 +60,7 @@ def current_version(conn: Connection) -> int:
 def _apply(engine: Engine) -> list[int]:
     applied = []
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        locks.hold_for_transaction(conn, locks.MIGRATIONS)
         schema.schema_version.create(conn, checkfirst=True)
         version = current_version(conn)
         for number, migration in MIGRATIONS:

@@ -20,13 +20,14 @@ from datetime import datetime, timedelta, timezone
 
 from filelock import FileLock, Timeout
 from flask import Flask
-from sqlalchemy import Connection, Engine, delete, func, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
-from server import audit, schema
+from server import audit, locks, schema
+from server.cache import get_cache
 from server.db import upsert
+from server.people import store_person
 
 log = logging.getLogger(__name__)
-_PG_PURGE_LOCK_KEY = 7_340_023
 _TASK = "retention-purge"
 
 
@@ -59,8 +60,6 @@ def note_last_seen(conn: Connection) -> int:
 def purge(conn: Connection, now: datetime, checkin_days: int, template_days: int, actor: str = "server") -> PurgeResult:
     """Delete what is past the retention periods at ``now`` (0 days: keep); commits; needs an app context
     (template expiry goes through the people tombstones)."""
-    from server.api.people import store_person
-
     now = _utc(now)
     note_last_seen(conn)
     checkins = 0
@@ -90,8 +89,6 @@ def purge(conn: Connection, now: datetime, checkin_days: int, template_days: int
     )  # fmt: skip
     conn.commit()
     if checkins:
-        from server.cache import get_cache
-
         get_cache().forget_all_presence()
     log.info(
         "retention purge: %d check-ins older than %d days, %d templates of %d people not seen for %d days",
@@ -105,14 +102,14 @@ def _purge_lock(engine: Engine) -> Iterator[Connection | None]:
     """A connection holding the cluster-wide purge lock, or None when another process holds it."""
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _PG_PURGE_LOCK_KEY}).scalar():
+            if not locks.try_session_lock(conn, locks.PURGE):
                 yield None
                 return
             try:
                 yield conn
             finally:
                 conn.rollback()
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_PURGE_LOCK_KEY})
+                locks.release_session_lock(conn, locks.PURGE)
                 conn.commit()
             return
         database = engine.url.database

@@ -17,7 +17,7 @@ DIRECTIONS = ("in", "out")
 
 
 class Invalid(ValueError):
-    """One value is invalid; the message says which and why."""
+    """One value is invalid; the message says which and why. The app answers it with 400 (server.errors)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,19 +139,17 @@ def json_object() -> dict[str, Any]:
 
 
 def query_date(value: str | None, field: str) -> date | None:
+    """An optional date from the query string. Raises Invalid."""
     if value is None or value == "":
         return None
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise BadRequest(f"{field} must be a date like 2024-05-01") from exc
+        raise Invalid(f"{field} must be a date like 2024-05-01") from exc
 
 
 def query_identifier(value: str | None, field: str) -> str | None:
-    """An optional id from the query string, or 400 (NUL bytes and the like never reach the database)."""
+    """An optional id from the query string (NUL bytes and the like never reach the database)."""
     if value is None or value == "":
         return None
-    try:
-        return identifier(value, field)
-    except Invalid as exc:
-        raise BadRequest(str(exc)) from exc
+    return identifier(value, field)

@@ -2,64 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
-from sqlalchemy import Connection, select
-from werkzeug.exceptions import BadRequest
 
-from server import auth, schema
+from server import attendance, auth
 from server.api import bp
-from server.cache import get_cache
 from server.db import get_db
-from server.validation import query_date, query_identifier
-
-CSV_FIELDS = ("event_id", "person_id", "name", "timestamp", "kiosk", "distance", "direction")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def query_attendance(
-    conn: Connection,
-    start: date | None = None,
-    end: date | None = None,
-    person_id: str | None = None,
-    kiosk: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Check-ins between ``start`` and ``end`` (inclusive, each in the kiosk's local date), oldest first."""
-    a = schema.attendance
-    query = select(
-        a.c.event_id, a.c.person_id, a.c.name, a.c.timestamp, a.c.kiosk, a.c.distance, a.c.direction
-    ).order_by(a.c.ts_utc, a.c.id)
-    if start is not None:
-        query = query.where(a.c.local_date >= start)
-    if end is not None:
-        query = query.where(a.c.local_date <= end)
-    if person_id:
-        query = query.where(a.c.person_id == person_id)
-    if kiosk:
-        query = query.where(a.c.kiosk == kiosk)
-    if limit is not None:
-        query = query.limit(limit)
-    return [dict(row._mapping) for row in conn.execute(query)]
-
-
-def _safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (a leading ' is shown by spreadsheets, not run)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def write_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for row in rows:
-        writer.writerow([_safe_cell(row[f]) if f != "distance" else row[f] for f in CSV_FIELDS])
+from server.validation import Invalid, query_date, query_identifier
 
 
 def _wants_csv() -> bool:
@@ -75,15 +26,15 @@ def get_attendance() -> Any:
     start = query_date(request.args.get("from"), "from")
     end = query_date(request.args.get("to"), "to")
     if start and end and start > end:
-        raise BadRequest("from is after to")
+        raise Invalid("from is after to")
     cap = current_app.config["ATTENDANCE_MAX_ROWS"]
     try:
         limit = int(request.args.get("limit", cap))
     except ValueError as exc:
-        raise BadRequest("limit must be an integer") from exc
+        raise Invalid("limit must be an integer") from exc
     if not 1 <= limit <= cap:
-        raise BadRequest(f"limit must be between 1 and {cap}")
-    rows = query_attendance(
+        raise Invalid(f"limit must be between 1 and {cap}")
+    rows = attendance.query_attendance(
         get_db(),
         start,
         end,
@@ -92,10 +43,8 @@ def get_attendance() -> Any:
         limit,
     )
     if _wants_csv():
-        out = io.StringIO()
-        write_csv(rows, out)
         return Response(
-            out.getvalue(),
+            attendance.csv_text(rows),
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="attendance.csv"'},
         )
@@ -107,14 +56,5 @@ def get_attendance() -> Any:
 def get_presence() -> Any:
     """The people seen on ``date`` (default: today in UTC), from the cache when it is sure."""
     day = query_date(request.args.get("date"), "date") or datetime.now(timezone.utc).date()
-    key = day.isoformat()
-    cache = get_cache()
-    present = cache.present(key)
-    source = "cache"
-    if present is None:
-        a = schema.attendance
-        rows = get_db().execute(select(a.c.person_id).where(a.c.local_date == day).distinct())
-        present = {r.person_id for r in rows}
-        cache.fill_presence(key, present)
-        source = "database"
-    return jsonify(date=key, person_ids=sorted(present), source=source)
+    present, source = attendance.presence(get_db(), day)
+    return jsonify(date=day.isoformat(), person_ids=sorted(present), source=source)

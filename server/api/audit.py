@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from werkzeug.exceptions import BadRequest
 
 from server import audit, auth
 from server.api import bp
 from server.db import get_db
-from server.validation import query_identifier
+from server.validation import Invalid, query_identifier
 
 _PAGE = 1000
 
@@ -22,9 +21,9 @@ def get_audit() -> Any:
         since = int(request.args.get("since", "0"))
         limit = int(request.args.get("limit", str(_PAGE)))
     except ValueError as exc:
-        raise BadRequest("since and limit must be integers") from exc
+        raise Invalid("since and limit must be integers") from exc
     if not 0 <= since < 2**62 or not 1 <= limit <= _PAGE:
-        raise BadRequest(f"since must be 0 or more and limit 1..{_PAGE}")
+        raise Invalid(f"since must be 0 or more and limit 1..{_PAGE}")
     subject = query_identifier(request.args.get("subject"), "subject")
     entries = audit.read(get_db(), since, limit, subject)
     return jsonify(entries=entries, cursor=entries[-1]["id"] if entries else since)

@@ -1,184 +1,33 @@
-"""People and embeddings, shared by every kiosk.
-
-Kiosks push (PUT) and delete people; every kiosk pulls the changes since its cursor. A change's cursor is
-a sequence number given under a write lock (SQLite's database lock; a PostgreSQL advisory lock), so changes
-commit in cursor order and a reader never skips one. Deletion is an erasure: it leaves a tombstone (the
-person id only), removes the name, employee number, consent, embeddings and cached presence, and applies
-ERASURE_CHECKINS to the check-in history. Embeddings are stored sealed (server.crypto) and leave the
-server only for kiosks. Every change is written to the audit log in the same transaction.
-"""
+"""People sync over HTTP: kiosks push (PUT) and erase people and pull the changes since their cursor;
+admins list people. The logic is in server.people."""
 
 from __future__ import annotations
 
-import json
-import math
-import struct
-from datetime import datetime, timezone
 from typing import Any
 
 from flask import current_app, g, jsonify, request
-from sqlalchemy import Connection, delete, select, text
-from werkzeug.exceptions import BadRequest
 
-from server import audit, auth, schema
+from server import auth, people
 from server.api import bp
-from server.cache import get_cache
-from server.db import get_db, upsert
-from server.privacy import erase_checkins, get_sealer
-from server.validation import Invalid, identifier, json_object, timestamp
-from server.validation import text as text_value
-
-DIM = 128
-_PACK = struct.Struct(f"<{DIM}d")
-_PEOPLE_LOCK_KEY = 7_340_022
-
-
-def _vector(value: Any, index: int) -> bytes:
-    if not isinstance(value, list) or len(value) != DIM:
-        raise Invalid(f"embeddings[{index}] must be a list of {DIM} numbers")
-    for x in value:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or abs(x) > 100:
-            raise Invalid(f"embeddings[{index}] must hold finite numbers between -100 and 100")
-    return _PACK.pack(*(float(x) for x in value))
-
-
-def _parse_person(body: dict[str, Any]) -> dict[str, Any]:
-    consent = body.get("consent")
-    if not isinstance(consent, dict) or consent.get("given") is not True:
-        raise Invalid('consent must be {"given": true, "at": ISO-8601 date-time, "version": text}')
-    consent_clean = {
-        "given": True,
-        "at": timestamp(consent.get("at"), "consent.at").isoformat(),
-        "version": text_value(consent.get("version", ""), "consent.version", 64, allow_empty=True),
-    }
-    for key, limit in (("given_by", 200), ("text", 4000)):  # who confirmed it, and the text agreed to
-        if consent.get(key) is not None:
-            consent_clean[key] = text_value(consent[key], f"consent.{key}", limit, allow_empty=True)
-    employee_no = body.get("employee_no")
-    if employee_no is not None:
-        employee_no = text_value(employee_no, "employee_no", 64, allow_empty=True)
-    vectors = body.get("embeddings")
-    cap = current_app.config["MAX_EMBEDDINGS_PER_PERSON"]
-    if not isinstance(vectors, list) or not 1 <= len(vectors) <= cap:
-        raise Invalid(f"embeddings must be a list of 1 to {cap} vectors")
-    return {
-        "name": text_value(body.get("name"), "name", 200),
-        "employee_no": employee_no,
-        "consent": json.dumps(consent_clean, sort_keys=True),
-        "vectors": [_vector(v, i) for i, v in enumerate(vectors)],
-    }
-
-
-def _record_change(conn: Connection, person_id: str) -> int:
-    """Take the people write lock and the next cursor value (the first write of the transaction)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PEOPLE_LOCK_KEY})
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    result = conn.execute(schema.person_changes.insert().values(person_id=person_id, changed_at=now))
-    return int(result.inserted_primary_key[0])
-
-
-def store_person(
-    conn: Connection,
-    person_id: str,
-    fields: dict[str, Any] | None,
-    actor: str,
-    *,
-    erasure: tuple[str, str] | None = None,
-    action: str | None = None,
-) -> int:
-    """Store ``fields`` (from _parse_person) for ``person_id``, or erase the person when None; commits.
-
-    ``erasure`` is (ERASURE_CHECKINS policy, SECRET_KEY) for a deletion. Returns the change's cursor.
-    """
-    seq = _record_change(conn, person_id)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    values = {
-        "person_id": person_id,
-        "name": fields["name"] if fields else "",
-        "employee_no": fields["employee_no"] if fields else None,
-        "consent": fields["consent"] if fields else None,
-        "deleted": fields is None,
-        "seq": seq,
-        "updated_at": now,
-        "updated_by": actor[:64],
-    }
-    upsert(conn, schema.people, values, key="person_id")
-    removed = conn.execute(delete(schema.embeddings).where(schema.embeddings.c.person_id == person_id)).rowcount
-    details: dict[str, Any] = {"cursor": seq}
-    if fields:
-        sealer = get_sealer()
-        rows = [{"person_id": person_id, "vector": sealer.seal(person_id, v)} for v in fields["vectors"]]
-        conn.execute(schema.embeddings.insert(), rows)
-        details["embeddings"] = len(rows)
-    else:
-        details["embeddings_removed"] = removed
-        if erasure is not None:
-            details["checkins_policy"] = erasure[0]
-            details["checkins_changed"] = erase_checkins(conn, person_id, *erasure)
-    audit.record(conn, actor, action or ("enrol" if fields else "delete"), person_id, details)
-    conn.commit()
-    if not fields:
-        get_cache().forget_person(person_id)
-    return seq
-
-
-def _actor() -> str:
-    return f"kiosk:{g.kiosk}" if g.kiosk else f"admin:{g.admin}"
-
-
-def erase_person(conn: Connection, person_id: str, actor: str) -> int:
-    """Erase ``person_id`` under the app's ERASURE_CHECKINS policy; commits; returns the cursor."""
-    config = current_app.config
-    return store_person(conn, person_id, None, actor, erasure=(config["ERASURE_CHECKINS"], config["SECRET_KEY"]))
-
-
-def _person_id(raw: str) -> str:
-    try:
-        return identifier(raw, "person_id")
-    except Invalid as exc:
-        raise BadRequest(str(exc)) from exc
+from server.db import get_db
+from server.validation import Invalid, identifier, json_object
 
 
 @bp.put("/people/<person_id>")
 @auth.require("kiosk")
 def put_person(person_id: str) -> Any:
-    person_id = _person_id(person_id)
-    try:
-        fields = _parse_person(json_object())
-    except Invalid as exc:
-        raise BadRequest(str(exc)) from exc
-    seq = store_person(get_db(), person_id, fields, _actor())
+    person_id = identifier(person_id, "person_id")
+    fields = people.parse_person(json_object(), current_app.config["MAX_EMBEDDINGS_PER_PERSON"])
+    seq = people.store_person(get_db(), person_id, fields, auth.actor())
     return jsonify(person_id=person_id, status="stored", cursor=seq)
 
 
 @bp.delete("/people/<person_id>")
 @auth.require("kiosk", "admin")
 def delete_person(person_id: str) -> Any:
-    person_id = _person_id(person_id)
-    seq = erase_person(get_db(), person_id, _actor())
+    person_id = identifier(person_id, "person_id")
+    seq = people.erase_person(get_db(), person_id, auth.actor())
     return jsonify(person_id=person_id, status="deleted", cursor=seq)
-
-
-def _public(row: Any) -> dict[str, Any]:
-    return {
-        "person_id": row.person_id,
-        "name": row.name,
-        "employee_no": row.employee_no,
-        "consent": json.loads(row.consent) if row.consent else None,
-        "updated_at": row.updated_at.replace(tzinfo=timezone.utc).isoformat(),
-    }
-
-
-def _embeddings(conn: Connection, person_ids: list[str]) -> dict[str, list[list[float]]]:
-    out: dict[str, list[list[float]]] = {pid: [] for pid in person_ids}
-    if person_ids:
-        e = schema.embeddings
-        sealer = get_sealer()
-        rows = conn.execute(select(e.c.person_id, e.c.vector).where(e.c.person_id.in_(person_ids)).order_by(e.c.id))
-        for row in rows:
-            out[row.person_id].append(list(_PACK.unpack(sealer.open(row.person_id, row.vector))))
-    return out
 
 
 @bp.get("/people/changes")
@@ -187,33 +36,12 @@ def people_changes() -> Any:
     try:
         since = int(request.args.get("since", "0"))
     except ValueError as exc:
-        raise BadRequest("since must be an integer cursor") from exc
-    if not 0 <= since < 2**62:
-        raise BadRequest("since must be a cursor this server gave out")
+        raise Invalid("since must be an integer cursor") from exc
     page = current_app.config["PEOPLE_PAGE_SIZE"]
-    p = schema.people
-    conn = get_db()
-    rows = conn.execute(select(p).where(p.c.seq > since).order_by(p.c.seq).limit(page + 1)).all()
-    more = len(rows) > page
-    rows = rows[:page]
-    upserts = [_public(r) for r in rows if not r.deleted]
-    if g.kiosk:
-        vectors = _embeddings(conn, [u["person_id"] for u in upserts])
-        for u in upserts:
-            u["embeddings"] = vectors[u["person_id"]]
-    return jsonify(
-        upserts=upserts,
-        deletions=[r.person_id for r in rows if r.deleted],
-        cursor=rows[-1].seq if rows else since,
-        more=more,
-    )
+    return jsonify(people.changes_since(get_db(), since, page, with_embeddings=bool(g.kiosk)))
 
 
 @bp.get("/people")
 @auth.require("admin")
 def list_people() -> Any:
-    p, e = schema.people, schema.embeddings
-    conn = get_db()
-    rows = conn.execute(select(p).where(p.c.deleted.is_(False)).order_by(p.c.person_id)).all()
-    counts = dict(conn.execute(select(e.c.person_id, text("count(*)")).select_from(e).group_by(e.c.person_id)).all())
-    return jsonify(people=[{**_public(r), "embedding_count": counts.get(r.person_id, 0)} for r in rows])
+    return jsonify(people=people.list_people(get_db()))

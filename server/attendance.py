@@ -1,0 +1,84 @@
+"""Attendance reads: the check-in history, presence on a day, and the CSV export.
+
+Used by the JSON API, the web console and ``python -m server export`` alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from server import schema
+from server.cache import get_cache
+
+CSV_FIELDS = ("event_id", "person_id", "name", "timestamp", "kiosk", "distance", "direction")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def query_attendance(
+    conn: Connection,
+    start: date | None = None,
+    end: date | None = None,
+    person_id: str | None = None,
+    kiosk: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Check-ins between ``start`` and ``end`` (inclusive, each in the kiosk's local date), oldest first."""
+    a = schema.attendance
+    query = select(
+        a.c.event_id, a.c.person_id, a.c.name, a.c.timestamp, a.c.kiosk, a.c.distance, a.c.direction
+    ).order_by(a.c.ts_utc, a.c.id)
+    if start is not None:
+        query = query.where(a.c.local_date >= start)
+    if end is not None:
+        query = query.where(a.c.local_date <= end)
+    if person_id:
+        query = query.where(a.c.person_id == person_id)
+    if kiosk:
+        query = query.where(a.c.kiosk == kiosk)
+    if limit is not None:
+        query = query.limit(limit)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def _safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in text cells (a leading ' is shown by spreadsheets, not run)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase) -> None:
+    """Write ``rows`` (from query_attendance) as CSV with a header; formulas are neutralised."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for row in rows:
+        writer.writerow([_safe_cell(row[f]) if f != "distance" else row[f] for f in CSV_FIELDS])
+
+
+def csv_text(rows: Iterable[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    write_csv(rows, out)
+    return out.getvalue()
+
+
+def presence(conn: Connection, day: date) -> tuple[set[str], str]:
+    """The person ids seen on ``day`` and where the answer came from ("cache" or "database").
+
+    The cache answers when it is sure (see Cache.present); otherwise the database does and fills it.
+    """
+    key = day.isoformat()
+    cache = get_cache()
+    present = cache.present(key)
+    if present is not None:
+        return present, "cache"
+    a = schema.attendance
+    rows = conn.execute(select(a.c.person_id).where(a.c.local_date == day).distinct())
+    present = {r.person_id for r in rows}
+    cache.fill_presence(key, present)
+    return present, "database"

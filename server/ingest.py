@@ -1,0 +1,103 @@
+"""What kiosks send: batches of check-ins and heartbeats, validated one by one and stored.
+
+A batch is stored in one statement; an invalid event is rejected with its reason while its valid
+siblings are stored, and an event already stored (same event_id) is a duplicate, never a second row.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection
+
+from server import metrics, schema
+from server.cache import get_cache
+from server.db import insert_ignoring_conflicts, upsert
+from server.validation import Event, Invalid, integer, number, parse_event, text
+
+
+def _rejected(raw: Any, error: str) -> dict[str, Any]:
+    event_id = raw.get("event_id") if isinstance(raw, dict) else None
+    if not isinstance(event_id, str) or len(event_id) > 64:
+        event_id = None
+    return {"event_id": event_id, "status": "rejected", "error": error}
+
+
+def _row(event: Event, kiosk: str, now: datetime) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "kiosk": kiosk,
+        "person_id": event.person_id,
+        "name": event.name,
+        "timestamp": event.timestamp,
+        "ts_utc": event.ts_utc,
+        "local_date": event.local_date,
+        "distance": event.distance,
+        "direction": event.direction,
+        "received_at": now,
+    }
+
+
+def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[dict[str, Any]]:
+    """Validate and store a batch from ``kiosk``; commits. One result per event, in order:
+    ``{"event_id", "status": "created" | "duplicate" | "rejected", ["error"]}``."""
+    started = time.perf_counter()
+    results: list[dict[str, Any]] = []
+    valid: list[Event] = []
+    seen: set[str] = set()
+    for raw in raw_events:
+        try:
+            event = parse_event(raw)
+        except Invalid as exc:
+            results.append(_rejected(raw, str(exc)))
+            continue
+        if event.event_id in seen:
+            results.append({"event_id": event.event_id, "status": "duplicate"})
+            continue
+        seen.add(event.event_id)
+        valid.append(event)
+        results.append({"event_id": event.event_id, "status": None})
+
+    created: set[str] = set()
+    if valid:
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        # One cached statement, executed for all rows at once (SQLAlchemy's "insertmanyvalues"); rows that
+        # hit the unique event_id index are skipped by the database and return nothing.
+        stmt = insert_ignoring_conflicts(conn, schema.attendance).returning(schema.attendance.c.event_id)
+        created = set(conn.execute(stmt, [_row(e, kiosk, now) for e in valid]).scalars())
+        conn.commit()
+
+    counts = {"created": 0, "duplicate": 0, "rejected": 0}
+    for result in results:
+        if result["status"] is None:
+            result["status"] = "created" if result["event_id"] in created else "duplicate"
+        counts[result["status"]] += 1
+    fresh = [e for e in valid if e.event_id in created]
+    confidences = [min(1.0, max(0.0, 1.0 - e.distance)) for e in fresh]
+    by_day: dict[str, list[str]] = {}
+    for e in fresh:
+        by_day.setdefault(e.local_date.isoformat(), []).append(e.person_id)
+    cache = get_cache()
+    for day, person_ids in by_day.items():
+        cache.mark_present(day, person_ids)
+    metrics.record_ingest(kiosk, counts, confidences, time.perf_counter() - started)
+    return results
+
+
+def store_heartbeat(conn: Connection, kiosk: str, body: dict[str, Any]) -> None:
+    """Validate and store ``kiosk``'s heartbeat (its last state); commits. Raises Invalid."""
+    state = {
+        "fps": number(body.get("fps"), "fps", 0, 1000),
+        "recognition_latency_ms": number(body.get("recognition_latency_ms"), "recognition_latency_ms", 0, 3_600_000),
+        "sync_backlog": integer(body.get("sync_backlog"), "sync_backlog", 0, 10**9),
+        "version": text(body.get("version", body.get("software_version")), "version", 64),
+        "recognized": integer(body.get("recognized", 0), "recognized", 0, 10**9),
+        "unknown": integer(body.get("unknown", 0), "unknown", 0, 10**9),
+    }
+    now = time.time()
+    upsert(conn, schema.heartbeats, {"kiosk": kiosk, "received_at": now, **state}, key="kiosk")
+    conn.commit()
+    metrics.record_recognitions(kiosk, state["recognized"], state["unknown"])
+    get_cache().set_kiosk_state(kiosk, {"received_at": now, **state})
