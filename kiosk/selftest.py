@@ -22,6 +22,7 @@ def self_test() -> int:
 
         from kiosk.core.gallery import Gallery, Person
         from kiosk.core.matching import Matcher
+        from kiosk.core.types import EMBEDDING_DIM
         from kiosk.vision.engine import FaceEngine
         from kiosk.vision.image_io import load_image
 
@@ -33,7 +34,7 @@ def self_test() -> int:
         if len(faces) != 1:
             raise RuntimeError(f"expected one face in the self-test photo, found {len(faces)}")
         vector = engine.embed(rgb, [faces[0].box])[0]
-        if vector.shape != (128,) or not np.all(np.isfinite(vector)):
+        if vector.shape != (EMBEDDING_DIM,) or not np.all(np.isfinite(vector)):
             raise RuntimeError("the face descriptor is not a finite 128-d vector")
         gallery = Gallery((Person("selftest", "Self test"),), vector[None, :], np.zeros(1, np.int32))
         match = Matcher(gallery).match(engine.embed(rgb, [faces[0].box], jitter=3)[0])

@@ -26,12 +26,12 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from kiosk.core.atomic import replace_file
+from kiosk.core.types import EMBEDDING_DIM
 from kiosk.errors import GalleryError, GalleryLockedError, PersonNotFoundError
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-EMBEDDING_SIZE = 128
 GALLERY_FILE = "gallery.npz"
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -60,7 +60,7 @@ class Gallery:
     """An immutable snapshot: ``embeddings[i]`` belongs to ``people[owners[i]]``."""
 
     people: tuple[Person, ...] = ()
-    embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, EMBEDDING_SIZE), np.float32))
+    embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, EMBEDDING_DIM), np.float32))
     owners: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     revision: int = 0
 
@@ -141,7 +141,7 @@ class GalleryEdit:
     def embeddings_of(self, person_id: str) -> np.ndarray:
         """The person's embeddings in this working copy (float32, one row each)."""
         self._index(person_id)
-        return np.asarray(self._vectors[person_id], dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
+        return np.asarray(self._vectors[person_id], dtype=np.float32).reshape(-1, EMBEDDING_DIM)
 
     def put(self, person: Person, embeddings: np.ndarray) -> Person:
         """Insert ``person`` or replace the record and all embeddings of the same id (photos stay).
@@ -178,7 +178,7 @@ class GalleryEdit:
         people = tuple(self.people)
         rows = [v for p in people for v in self._vectors[p.person_id]]
         owners = [i for i, p in enumerate(people) for _ in self._vectors[p.person_id]]
-        emb = np.asarray(rows, dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
+        emb = np.asarray(rows, dtype=np.float32).reshape(-1, EMBEDDING_DIM)
         return Gallery(people, emb, np.asarray(owners, dtype=np.int32), self.revision + 1)
 
 
@@ -186,8 +186,8 @@ def _check_embeddings(embeddings: np.ndarray) -> list[np.ndarray]:
     arr = np.asarray(embeddings, dtype=np.float32)
     if arr.ndim == 1:
         arr = arr[None, :]
-    if arr.ndim != 2 or arr.shape[1] != EMBEDDING_SIZE or arr.shape[0] == 0:
-        raise GalleryError(f"Expected one or more {EMBEDDING_SIZE}-d embeddings, got shape {arr.shape}.")
+    if arr.ndim != 2 or arr.shape[1] != EMBEDDING_DIM or arr.shape[0] == 0:
+        raise GalleryError(f"Expected one or more {EMBEDDING_DIM}-d embeddings, got shape {arr.shape}.")
     if not np.all(np.isfinite(arr)):
         raise GalleryError("An embedding contains NaN or infinity.")
     return [row.copy() for row in arr]
@@ -248,7 +248,7 @@ def deserialize(data: bytes, *, source: str = "gallery") -> Gallery:
     )
     if embeddings.shape[0] != owners.shape[0] or (owners.size and (owners.min() < 0 or owners.max() >= len(people))):
         raise GalleryError(f"{source} is inconsistent (embeddings and owners disagree).")
-    return Gallery(people, embeddings.reshape(-1, EMBEDDING_SIZE), owners, int(header.get("revision", 0)))
+    return Gallery(people, embeddings.reshape(-1, EMBEDDING_DIM), owners, int(header.get("revision", 0)))
 
 
 class GalleryStore:

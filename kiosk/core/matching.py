@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiosk.core.gallery import Gallery
-from kiosk.core.types import Match
+from kiosk.core.types import EMBEDDING_DIM, Match
 
 DEFAULT_THRESHOLD = 0.4725
 DEFAULT_MARGIN = 0.04
@@ -48,7 +48,7 @@ class Matcher:
         self._g2 = np.einsum("ij,ij->i", self._g, self._g)
         n_people = len(gallery.people)
         counts = np.bincount(gallery.owners, minlength=n_people).astype(np.float32)
-        sums = np.zeros((n_people, self._g.shape[1] if self._g.ndim == 2 else 128), np.float32)
+        sums = np.zeros((n_people, self._g.shape[1] if self._g.ndim == 2 else EMBEDDING_DIM), np.float32)
         np.add.at(sums, gallery.owners, self._g)
         has = counts > 0
         self._template_owner = np.flatnonzero(has).astype(np.int32)
@@ -96,6 +96,3 @@ class Matcher:
             person = self.gallery.people[owner]
             return Match(person.person_id, person.name, best, margin)
         return Match(None, None, best, margin)
-
-    def match_many(self, queries: np.ndarray) -> list[Match]:
-        return [self.match(q) for q in np.asarray(queries, dtype=np.float32).reshape(-1, 128)]

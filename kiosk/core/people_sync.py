@@ -32,6 +32,7 @@ from filelock import FileLock
 from kiosk.core.atomic import replace_json
 from kiosk.core.gallery import Consent, GalleryStore, Person, validate_person_id
 from kiosk.core.sync import RETRYABLE, SyncError, _retry_after
+from kiosk.core.types import EMBEDDING_DIM
 from kiosk.errors import GalleryError, KioskError
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def _person_from_wire(item: dict[str, Any], existing: Person | None) -> tuple[Pe
         else None,
         keep_photos=existing.keep_photos if existing else False,
     )
-    vectors = np.asarray(item["embeddings"], dtype=np.float32).reshape(-1, 128)
+    vectors = np.asarray(item["embeddings"], dtype=np.float32).reshape(-1, EMBEDDING_DIM)
     return person, vectors
 
 

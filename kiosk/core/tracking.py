@@ -13,9 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from kiosk.core.liveness import LivenessSettings, LivenessState
-from kiosk.core.types import Box, Detection, FaceResult, Match
-
-BLINK_HINT = "Please blink"
+from kiosk.core.types import Box, Detection, FaceResult, FaceState, Match, Prompt
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +62,13 @@ class Track:
         if self.confirmed is not None:
             m = self.confirmed
             if not self.live:
-                return FaceResult(self.track_id, self.box, "pending", m.person_id, m.name, m.distance, BLINK_HINT)
-            return FaceResult(self.track_id, self.box, "confirmed", m.person_id, m.name, m.distance)
+                return FaceResult(self.track_id, self.box, FaceState.PENDING, m.person_id, m.name, m.distance,
+                                  Prompt.BLINK)
+            return FaceResult(self.track_id, self.box, FaceState.CONFIRMED, m.person_id, m.name, m.distance)
         if self.unknown:
             last = self.votes[-1].distance if self.votes else float("inf")
-            return FaceResult(self.track_id, self.box, "unknown", distance=last)
-        return FaceResult(self.track_id, self.box, "pending", hint="Hold still")
+            return FaceResult(self.track_id, self.box, FaceState.UNKNOWN, distance=last)
+        return FaceResult(self.track_id, self.box, FaceState.PENDING, hint=Prompt.HOLD_STILL)
 
 
 class Tracker:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 
-import numpy as np
+EMBEDDING_DIM = 128
+"""Length of a face embedding (dlib's ResNet descriptor); the one place this number is written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +103,32 @@ class CheckIn:
     direction: Direction = Direction.IN
 
 
+class FaceState(StrEnum):
+    """Where the kiosk is with one tracked face."""
+
+    CONFIRMED = "confirmed"  # a known person, identity settled (and live when liveness is on)
+    PENDING = "pending"  # still deciding, or waiting for liveness evidence
+    UNKNOWN = "unknown"  # not enrolled, as far as the votes say
+
+
+class Prompt(StrEnum):
+    """What a pending face is asked to do; the text is what the screen shows."""
+
+    HOLD_STILL = "Hold still"
+    BLINK = "Please blink"
+
+
 @dataclass(frozen=True, slots=True)
 class FaceResult:
     """What the kiosk knows about one face in one analysed frame."""
 
     track_id: int
     box: Box
-    state: str  # "confirmed", "pending" or "unknown"
+    state: FaceState
     person_id: str | None = None
     name: str | None = None
     distance: float = float("inf")
-    hint: str = ""
+    hint: Prompt | None = None  # set for pending faces
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,5 +140,3 @@ class FrameResult:
     analysed_at: float = 0.0
     embeddings_computed: int = 0
 
-
-Embedding = np.ndarray  # float32 or float64 vector of length 128

@@ -114,7 +114,9 @@ def apply_settings(app, new: KioskConfig) -> None:
 
     app.recorder.policy.direction = Direction(new.direction)
     if new.threshold != old.threshold:
-        app.worker.request("policy", new.threshold, app.config.margin)
+        from kiosk.vision.protocol import SetPolicy
+
+        app.worker.request(SetPolicy(new.threshold, app.config.margin))
     if new.source != old.source:
         app.restart_camera(new.source)
     changed = {k: getattr(new, k) for k in ("source", "cooldown_s", "threshold", "direction")

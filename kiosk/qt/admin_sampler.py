@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from kiosk.errors import ImageError
 from kiosk.vision.enrol import Sample
 from kiosk.vision.image_io import load_image
+from kiosk.vision.protocol import Failed, Sampled
 from kiosk.vision.worker import WorkerClient
 
 log = logging.getLogger(__name__)
@@ -60,12 +61,12 @@ class _SampleJob(QObject):
             log.exception("enrolment sample failed")
             self.failed.emit(f"The face engine did not answer ({exc}). Close this window and try again.")
             return
-        kind, payload = answer[0], answer[1] if len(answer) > 1 else None
-        if kind == "sample" and isinstance(payload, Sample):
-            self.finished.emit(payload)
+        if isinstance(answer, Sampled):
+            self.finished.emit(answer.sample)
         else:
-            log.error("unexpected answer from the worker: %r", kind)
-            self.failed.emit(f"The face engine could not check this sample: {payload}")
+            message = answer.message if isinstance(answer, Failed) else repr(answer)
+            log.error("unexpected answer from the worker: %s", message)
+            self.failed.emit(f"The face engine could not check this sample: {message}")
 
 
 class AdminSampler(QObject):

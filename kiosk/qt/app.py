@@ -23,7 +23,7 @@ from kiosk.core.checkin import CheckInPolicy, CheckInRecorder
 from kiosk.core.config import KioskConfig
 from kiosk.core.pipeline import PipelineResult
 from kiosk.core.stats import RunStats
-from kiosk.core.types import Direction
+from kiosk.core.types import Direction, FaceState, Prompt
 from kiosk.qt.admin import gallery_store
 from kiosk.qt.camera import CameraWorker
 from kiosk.qt.main_window import MainWindow
@@ -188,13 +188,12 @@ class KioskApp(QObject):
             self.window.video.set_faces(result.frame.faces)
             self._faces_at = now
         for face in result.frame.faces:
-            if face.state == "unknown" and face.track_id not in self._unknown_seen:
+            if face.state is FaceState.UNKNOWN and face.track_id not in self._unknown_seen:
                 self._unknown_seen.append(face.track_id)
                 self.stats.unknown_faces += 1
-        pending = [f for f in result.frame.faces if f.state == "pending"]
-        if pending:  # "Please blink" when liveness is waiting, else "Hold still"
-            self.window.greeting.hint(next((f.hint for f in pending if "blink" in f.hint.lower()), pending[0].hint)
-                                      or "Hold still")
+        prompts = {f.hint for f in result.frame.faces if f.state is FaceState.PENDING}
+        if prompts:  # a face waiting for liveness asks for the blink; otherwise everyone holds still
+            self.window.greeting.hint(Prompt.BLINK if Prompt.BLINK in prompts else Prompt.HOLD_STILL)
 
     def _on_checked_in(self, checkin, latency_ms: float) -> None:
         self.stats.checkins += 1

@@ -32,7 +32,7 @@ class CameraWorker(QObject):
         super().__init__()
         self.spec = spec
         self.sink = sink
-        self._open = opener or (lambda s: FrameSource(s).open())
+        self._open = opener or (lambda s: s.open())
         self._stop = threading.Event()
         self.frame_no = 0
 

@@ -16,14 +16,14 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.core.checkin import CheckInRecorder
-from kiosk.core.pipeline import PipelineResult
+from kiosk.vision.protocol import Analysed, Failed
 from kiosk.vision.worker import WorkerClient
 
 log = logging.getLogger(__name__)
 
 
 class RecognitionBridge(QObject):
-    resultReady = Signal(object)  # PipelineResult
+    resultReady = Signal(object)  # kiosk.core.pipeline.PipelineResult
     checkedIn = Signal(object, float)  # CheckIn, ms from the face's first frame to its confirmation
     alreadyCheckedIn = Signal(str, object)  # name, datetime of the earlier check-in
     failed = Signal(str)  # a sentence for the status strip
@@ -84,11 +84,12 @@ class RecognitionBridge(QObject):
             self.failed.emit(f"Recognition stopped working: {exc}")
             time.sleep(0.5)
             return
-        if answer[0] != "result":
-            log.error("worker: %s", answer[1])
-            self.failed.emit(str(answer[1]))
+        if not isinstance(answer, Analysed):
+            message = answer.message if isinstance(answer, Failed) else f"unexpected answer {answer!r}"
+            log.error("worker: %s", message)
+            self.failed.emit(message)
             return
-        result: PipelineResult = answer[1]
+        result = answer.result
         for c in result.confirmations:
             self._check_in(c)
         self.resultReady.emit(result)

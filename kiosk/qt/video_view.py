@@ -7,20 +7,20 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from kiosk.core.types import FaceResult
+from kiosk.core.types import FaceResult, FaceState, Prompt
 
 COLOURS = {
-    "confirmed": QColor(46, 204, 113),  # green: a known, confirmed person
-    "pending": QColor(243, 156, 18),  # amber: still deciding
-    "unknown": QColor(189, 195, 199),  # neutral grey: not enrolled
+    FaceState.CONFIRMED: QColor(46, 204, 113),  # green: a known, confirmed person
+    FaceState.PENDING: QColor(243, 156, 18),  # amber: still deciding
+    FaceState.UNKNOWN: QColor(189, 195, 199),  # neutral grey: not enrolled
 }
 
 
 def label_for(face: FaceResult) -> str:
-    if face.state == "confirmed":
+    if face.state is FaceState.CONFIRMED:
         return face.name or ""
-    if face.state == "pending":
-        return face.hint or "Hold still"
+    if face.state is FaceState.PENDING:
+        return face.hint or Prompt.HOLD_STILL
     return "Unknown"
 
 
@@ -90,7 +90,7 @@ class VideoView(QWidget):
         font.setBold(True)
         p.setFont(font)
         for face in self._faces:
-            colour = COLOURS.get(face.state, COLOURS["unknown"])
+            colour = COLOURS[face.state]
             b = face.box
             r = QRectF(target.x() + b.left * scale, target.y() + b.top * scale, b.width * scale, b.height * scale)
             p.setPen(QPen(colour, max(3, int(self.height() / 160))))

@@ -13,12 +13,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.core.types import Box, Detection
+from kiosk.core.types import EMBEDDING_DIM, Box, Detection
 from kiosk.vision.models import ModelPaths, model_paths
 
 log = logging.getLogger(__name__)
-
-EMBEDDING_SIZE = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +214,7 @@ class FaceEngine:
         """
         self._need()
         if not boxes:
-            return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
         import dlib
 
         img = _as_rgb(rgb)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kiosk.core.types import Box
+from kiosk.core.types import Box, Prompt
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ def assess(
         hints.append("Too bright: step out of direct light")
     if sharp < t.min_sharpness:
         problems.append("The face is blurred. Use a sharp photo and hold the camera still.")
-        hints.append("Hold still")
+        hints.append(Prompt.HOLD_STILL)
     if yaw > t.max_yaw or abs(roll) > t.max_roll_deg:
         problems.append("The face is turned away or tilted. Use a photo looking straight at the camera.")
         hints.append("Look straight at the camera")

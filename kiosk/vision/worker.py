@@ -5,9 +5,7 @@ process started with the ``spawn`` context (forking a process that has Qt loaded
 sends one request at a time and waits for its answer, so the caller decides which frame goes next: the
 newest one (frames that arrive meanwhile are dropped by the caller, never queued here).
 
-Requests:  ("frame", frame_no, t, rgb) | ("sample", rgb, source) | ("reload",) | ("policy", threshold, margin)
-           | ("stop",)
-Answers:   ("ready", info) | ("result", PipelineResult) | ("sample", Sample) | ("reloaded", n) | ("error", text)
+The messages are the frozen dataclasses of ``kiosk.vision.protocol``.
 """
 
 from __future__ import annotations
@@ -23,6 +21,20 @@ import numpy as np
 
 from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD
 from kiosk.core.tracking import TrackingSettings
+from kiosk.vision.protocol import (
+    Analysed,
+    AnalyseFrame,
+    Answer,
+    Failed,
+    Ready,
+    Reload,
+    Reloaded,
+    Request,
+    Sampled,
+    SampleImage,
+    SetPolicy,
+    Stop,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +61,7 @@ def _load_matcher(settings: WorkerSettings):
 
 
 def worker_main(conn: Connection, settings: WorkerSettings) -> None:
-    """Entry point of the worker process: load models and gallery, then answer requests until "stop"."""
+    """Entry point of the worker process: load models and gallery, then answer requests until ``Stop``."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
     from kiosk.core.liveness import LivenessSettings
     from kiosk.core.pipeline import RecognitionPipeline
@@ -63,48 +75,45 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
         store, matcher = _load_matcher(settings)
     except Exception as exc:  # report any start-up failure to the GUI instead of dying silently
         log.exception("worker failed to start")
-        conn.send(("error", str(exc)))
+        conn.send(Failed(str(exc)))
         return
     pipeline = RecognitionPipeline(
         engine, matcher, settings.tracking, liveness=LivenessSettings() if settings.liveness else None
     )
     mtime = store.mtime_ns()
-    conn.send(("ready", {"people": len(matcher.gallery.people), "embeddings": len(matcher), "pid": os.getpid()}))
+    conn.send(Ready(len(matcher.gallery.people), len(matcher), os.getpid()))
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        kind = request[0]
         try:
-            if kind == "stop":
-                return
-            if kind == "frame":
-                _, frame_no, t, rgb = request
-                if store.mtime_ns() != mtime:  # another process (admin dialog, CLI, sync) changed it
+            match request:
+                case Stop():
+                    return
+                case AnalyseFrame(frame_no, t, rgb):
+                    if store.mtime_ns() != mtime:  # another process (admin dialog, CLI, sync) changed it
+                        store, matcher = _load_matcher(settings)
+                        pipeline.set_matcher(matcher)
+                        mtime = store.mtime_ns()
+                    conn.send(Analysed(pipeline.process(rgb, frame_no, t)))
+                case SampleImage(rgb, source):
+                    conn.send(Sampled(sample_from_image(engine, rgb, source)))
+                case SetPolicy(threshold, margin):  # the admin changed the threshold on the spot
+                    settings = replace(settings, threshold=float(threshold), margin=float(margin))
+                    store, matcher = _load_matcher(settings)
+                    pipeline.set_matcher(matcher)
+                    conn.send(Reloaded(len(matcher.gallery.people)))
+                case Reload():
                     store, matcher = _load_matcher(settings)
                     pipeline.set_matcher(matcher)
                     mtime = store.mtime_ns()
-                conn.send(("result", pipeline.process(rgb, frame_no, t)))
-            elif kind == "sample":
-                _, rgb, source = request
-                conn.send(("sample", sample_from_image(engine, rgb, source)))
-            elif kind == "policy":  # the admin changed the threshold on the spot
-                _, threshold, margin = request
-                settings = replace(settings, threshold=float(threshold), margin=float(margin))
-                store, matcher = _load_matcher(settings)
-                pipeline.set_matcher(matcher)
-                conn.send(("reloaded", len(matcher.gallery.people)))
-            elif kind == "reload":
-                store, matcher = _load_matcher(settings)
-                pipeline.set_matcher(matcher)
-                mtime = store.mtime_ns()
-                conn.send(("reloaded", len(matcher.gallery.people)))
-            else:
-                conn.send(("error", f"unknown request {kind!r}"))
+                    conn.send(Reloaded(len(matcher.gallery.people)))
+                case _:
+                    conn.send(Failed(f"unknown request {type(request).__name__}"))
         except Exception as exc:  # one bad frame must not kill recognition
-            log.exception("worker request %s failed", kind)
-            conn.send(("error", f"{exc.__class__.__name__}: {exc}"))
+            log.exception("worker request %s failed", type(request).__name__)
+            conn.send(Failed(f"{exc.__class__.__name__}: {exc}"))
 
 
 class WorkerClient:
@@ -117,8 +126,11 @@ class WorkerClient:
         self._proc = None
         self._lock = threading.Lock()  # the bridge and the admin sampler share one worker
 
-    def start(self, timeout: float = 60.0) -> dict:
-        """Start the process and wait until models and gallery are loaded; returns its "ready" info."""
+    def start(self, timeout: float = 60.0) -> Ready:
+        """Start the process and wait until models and gallery are loaded.
+
+        Raises TimeoutError when it takes longer than ``timeout``, RuntimeError when loading failed.
+        """
         parent, child = self._ctx.Pipe()
         self._proc = self._ctx.Process(
             target=worker_main, args=(child, self.settings), name="kiosk-recognition", daemon=True
@@ -129,36 +141,44 @@ class WorkerClient:
         if not parent.poll(timeout):
             self.stop()
             raise TimeoutError("the recognition worker did not start in time")
-        kind, payload = parent.recv()
-        if kind != "ready":
+        answer = parent.recv()
+        if not isinstance(answer, Ready):
             self.stop()
-            raise RuntimeError(f"the recognition worker failed to start: {payload}")
-        return payload
+            raise RuntimeError(f"the recognition worker failed to start: {getattr(answer, 'message', answer)}")
+        return answer
 
     @property
     def alive(self) -> bool:
         return self._proc is not None and self._proc.is_alive()
 
-    def request(self, *message, timeout: float = 30.0):
-        """Send one request and return its answer (kind, payload...)."""
+    def request(self, request: Request, timeout: float = 30.0) -> Answer:
+        """Send one request and return its answer.
+
+        Raises RuntimeError when not started, TimeoutError when no answer comes in ``timeout``, and
+        OSError/EOFError when the process is gone.
+        """
         with self._lock:
             if self._conn is None:
                 raise RuntimeError("worker not started")
-            self._conn.send(message)
+            self._conn.send(request)
             if not self._conn.poll(timeout):
-                raise TimeoutError(f"the recognition worker did not answer {message[0]!r} in {timeout:.0f} s")
+                raise TimeoutError(
+                    f"the recognition worker did not answer {type(request).__name__} in {timeout:.0f} s"
+                )
             return self._conn.recv()
 
-    def analyse(self, frame_no: int, t: float, rgb: np.ndarray, timeout: float = 30.0):
-        return self.request("frame", frame_no, t, np.ascontiguousarray(rgb, dtype=np.uint8), timeout=timeout)
+    def analyse(self, frame_no: int, t: float, rgb: np.ndarray, timeout: float = 30.0) -> Answer:
+        """``Analysed`` or ``Failed`` for one frame."""
+        return self.request(AnalyseFrame(frame_no, t, np.ascontiguousarray(rgb, dtype=np.uint8)), timeout)
 
-    def sample(self, rgb: np.ndarray, source: str, timeout: float = 60.0):
-        return self.request("sample", np.ascontiguousarray(rgb, dtype=np.uint8), source, timeout=timeout)
+    def sample(self, rgb: np.ndarray, source: str, timeout: float = 60.0) -> Answer:
+        """``Sampled`` or ``Failed`` for one enrolment picture."""
+        return self.request(SampleImage(np.ascontiguousarray(rgb, dtype=np.uint8), source), timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._conn is not None:
             try:
-                self._conn.send(("stop",))
+                self._conn.send(Stop())
             except (OSError, ValueError):
                 pass
         if self._proc is not None:

@@ -15,8 +15,7 @@ from kiosk.core.liveness import (
     planar_residual,
 )
 from kiosk.core.pipeline import RecognitionPipeline
-from kiosk.core.tracking import BLINK_HINT
-from kiosk.core.types import Box, Detection, Match
+from kiosk.core.types import Box, Detection, Match, Prompt
 
 FPS = 15.0  # a plausible analysis rate of the kiosk
 
@@ -212,7 +211,7 @@ def test_a_recognised_face_that_has_not_blinked_is_held_and_asked_to_blink():
     _, results = run([0.3] * 30)
     assert not any(r.confirmations for r in results)
     last = results[-1].frame.faces[0]
-    assert last.state == "pending" and last.name == "Ada" and last.hint == BLINK_HINT
+    assert last.state == "pending" and last.name == "Ada" and last.hint == Prompt.BLINK
 
 
 def test_the_held_identity_is_checked_in_once_the_face_blinks():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from kiosk.errors import CameraError
-from kiosk.vision.camera_source import FrameSource, parse_source
+from kiosk.vision.camera_source import parse_source
 
 
 def test_sources_are_recognised_by_their_form(tmp_path):
@@ -17,18 +17,18 @@ def test_sources_are_recognised_by_their_form(tmp_path):
 
 def test_a_missing_file_is_a_clear_camera_error(tmp_path):
     with pytest.raises(CameraError, match="does not exist"):
-        FrameSource(parse_source(str(tmp_path / "nope.mp4"))).open()
+        parse_source(str(tmp_path / "nope.mp4")).open()
 
 
 def test_a_video_file_delivers_rgb_frames_and_ends_or_loops(face_data):
     clip = str(face_data / "video" / "elon_musk_smoke_480x272.gif")
-    src = FrameSource(parse_source(clip)).open()
+    src = parse_source(clip).open()
     frames = 0
     while (f := src.read()) is not None:
         assert f.shape == (272, 480, 3) and f.dtype == np.uint8 and f.flags.c_contiguous
         frames += 1
     assert frames > 10 and src.finite
-    looping = FrameSource(parse_source(clip, loop=True)).open()
+    looping = parse_source(clip, loop=True).open()
     assert all(looping.read() is not None for _ in range(frames + 5))
 
 
@@ -36,7 +36,7 @@ def test_an_image_folder_skips_broken_files(tmp_path):
     for i in range(3):
         cv2.imwrite(str(tmp_path / f"{i}.png"), np.full((40, 60, 3), 50 * i, np.uint8))
     (tmp_path / "3.jpg").write_bytes(b"broken")
-    src = FrameSource(parse_source(str(tmp_path))).open()
+    src = parse_source(str(tmp_path)).open()
     got = []
     while (f := src.read()) is not None:
         got.append(int(f[0, 0, 0]))
@@ -45,4 +45,4 @@ def test_an_image_folder_skips_broken_files(tmp_path):
 
 def test_an_empty_folder_is_refused(tmp_path):
     with pytest.raises(CameraError, match="no images"):
-        FrameSource(parse_source(str(tmp_path))).open()
+        parse_source(str(tmp_path)).open()
