@@ -32,11 +32,20 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _config(args):
+    """The kiosk's settings (defaults -> TOML -> environment) with this command's --gallery and --key-file."""
+    from kiosk.core.config import load_config
+
+    overrides = {"gallery": args.gallery, "key_file": getattr(args, "key_file", None)}
+    return load_config(overrides=overrides).resolved()
+
+
 def _store(args):
     from kiosk.core.gallery import GalleryStore
     from kiosk.core.secrets import sealer_for
 
-    return GalleryStore(args.gallery, sealer=sealer_for(args.gallery, getattr(args, "key_file", None)))
+    paths = _config(args).paths()
+    return GalleryStore(paths.gallery, sealer=sealer_for(paths.gallery, str(paths.key_file)))
 
 
 def _policy(args):
@@ -169,17 +178,17 @@ def cmd_set_pin(args) -> int:
 
 
 def cmd_sync_people(args) -> int:
-    """Share enrolments and deletions with the server (kiosk.core.people_sync), once or until stopped."""
+    """Share enrolments and deletions with the server (kiosk.link.people), once or until stopped."""
     import signal
     import threading
 
-    from kiosk.core.people_sync import PeopleSync
-    from kiosk.core.sync import SyncError
+    from kiosk.errors import SyncError
+    from kiosk.link.people import PeopleSync
 
     token = Path(args.token_file).read_text(encoding="utf-8").strip() if args.token_file else args.token
     if not token:
         return _fail("sync-people needs --token or --token-file")
-    state = args.state or str(Path(args.gallery) / "people_sync.json")
+    state = args.state or _config(args).paths().people_sync_state
     sync = PeopleSync(_store(args), args.server, token, state, interval=args.interval)
     if args.forever:
         stop = threading.Event()
@@ -210,7 +219,9 @@ def _add_sync_people(sub) -> None:
 
 def _add_gallery(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gallery", required=True, help="the gallery folder")
-    p.add_argument("--key-file", default=None, help="gallery encryption key (default: next to the gallery)")
+    p.add_argument("--key-file", default=None,
+                   help="gallery encryption key (default: the key_file setting, KIOSK_KEY_FILE, else "
+                        "<config folder>/faceattend/keys/gallery.key)")  # fmt: skip
 
 
 def _add_policy(p: argparse.ArgumentParser) -> None:

@@ -46,5 +46,29 @@ class ConfigError(KioskError):
     """A configuration value is invalid."""
 
 
+class MatchPolicyError(ConfigError, ValueError):
+    """A matching threshold or margin is out of range (the one error for both, wherever they are set)."""
+
+
+class AuditError(KioskError):
+    """An audit entry is not allowed (unknown event, biometric data) or cannot be written."""
+
+
+class SyncError(KioskError):
+    """The server could not take a request now.
+
+    ``retry_after``: its hint in seconds, if it gave one; ``status``: the HTTP status (None when there was
+    no answer); ``body``: the start of its answer.
+    """
+
+    def __init__(
+        self, message: str, retry_after: float | None = None, *, status: int | None = None, body: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+        self.body = body
+
+
 class CameraError(KioskError):
     """The camera source cannot be opened or has stopped delivering frames."""

@@ -26,13 +26,20 @@ def fsync_dir(folder: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
-def replace_file(path: str | os.PathLike[str], chunks: bytes | Iterable[bytes]) -> None:
-    """Atomically replace ``path`` with ``chunks``. Raises OSError (the temporary file is removed)."""
+def replace_file(path: str | os.PathLike[str], chunks: bytes | Iterable[bytes], *, mode: int | None = None) -> None:
+    """Atomically replace ``path`` with ``chunks``. Raises OSError (the temporary file is removed).
+
+    ``mode`` (for example 0o600 for secrets) is set on the temporary file before anything is written,
+    so the data is never readable by others, not even for a moment.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666 if mode is None else mode)
+        if mode is not None:
+            os.chmod(tmp, mode)  # an earlier leftover tmp file keeps its mode otherwise; umask too
+        with os.fdopen(fd, "wb") as fh:
             for chunk in [chunks] if isinstance(chunks, bytes | bytearray) else chunks:
                 fh.write(chunk)
             fh.flush()
@@ -44,6 +51,6 @@ def replace_file(path: str | os.PathLike[str], chunks: bytes | Iterable[bytes]) 
     fsync_dir(path.parent)
 
 
-def replace_json(path: str | os.PathLike[str], data: Any) -> None:
-    """Atomically replace ``path`` with ``data`` as JSON."""
-    replace_file(path, json.dumps(data).encode("utf-8"))
+def replace_json(path: str | os.PathLike[str], data: Any, *, mode: int | None = None) -> None:
+    """Atomically replace ``path`` with ``data`` as JSON (``mode`` as in ``replace_file``)."""
+    replace_file(path, json.dumps(data).encode("utf-8"), mode=mode)

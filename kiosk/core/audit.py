@@ -6,7 +6,7 @@ embeddings, photos or PINs. Lines are written with one ``write`` under a lock an
 readable by its owner only.
 
     from kiosk.core import audit
-    audit.set_audit_path(gallery_dir / "audit.jsonl")    # once, at start (default: $KIOSK_AUDIT_LOG)
+    audit.set_audit_path(config.paths().audit_log)    # once, at start (the audit_log setting)
     audit.audit("enrol", actor="admin", kiosk_id="lobby", subject=person.person_id, details={"photos": 5})
 """
 
@@ -23,20 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.errors import KioskError
+from kiosk.errors import AuditError
 
 log = logging.getLogger(__name__)
 
 EVENTS = ("enrol", "delete", "rename", "settings", "purge", "sync", "pin", "export")
-AUDIT_FILE = "audit.jsonl"
 _FORBIDDEN_KEYS = ("embedding", "vector", "template", "photo_data", "pin")
 
 _lock = threading.Lock()
 _path: Path | None = None
-
-
-class AuditError(KioskError):
-    """An audit entry is not allowed (unknown event, biometric data) or cannot be written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +44,8 @@ class AuditEntry:
     details: dict[str, Any] | None = None
 
 
-def default_path(gallery_dir: str | os.PathLike[str] | None = None) -> Path | None:
-    """``$KIOSK_AUDIT_LOG``, else ``<gallery_dir>/audit.jsonl`` when a gallery folder is given."""
-    env = os.environ.get("KIOSK_AUDIT_LOG")
-    if env:
-        return Path(env)
-    return Path(gallery_dir) / AUDIT_FILE if gallery_dir else None
-
-
 def set_audit_path(path: str | os.PathLike[str] | None) -> None:
-    """Where ``audit()`` writes from now on (None: back to ``$KIOSK_AUDIT_LOG``)."""
+    """Where ``audit()`` writes from now on when no ``path`` is given (None: nowhere)."""
     global _path
     _path = Path(path) if path else None
 
@@ -98,9 +85,9 @@ def audit(
         raise AuditError(f"unknown audit event {event!r}; use one of {', '.join(EVENTS)}")
     if not actor or not kiosk_id:
         raise AuditError("an audit entry needs an actor and a kiosk id")
-    target = Path(path) if path else (_path or default_path())
+    target = Path(path) if path else _path
     if target is None:
-        raise AuditError("no audit log configured: call set_audit_path() or set KIOSK_AUDIT_LOG")
+        raise AuditError("no audit log configured: pass a path or call set_audit_path()")
     stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
     entry = AuditEntry(stamp, event, str(actor)[:80], str(kiosk_id)[:64], subject, _check_details(details))
     line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode("utf-8")

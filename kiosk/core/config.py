@@ -5,19 +5,24 @@ folder) -> environment variables -> command-line flags. Settings the admin chang
 back to the TOML file (atomically).
 
 Environment variables: ``KNOWN_FACES_PATH`` (gallery folder), ``ATTENDANCE_FILE``, ``LOG_LEVEL``,
-``DEBUG``, and every field below as ``KIOSK_<FIELD>`` (for example ``KIOSK_SOURCE``,
-``KIOSK_COOLDOWN_S``, ``KIOSK_SERVER_URL``).
+``DEBUG``, ``RETENTION_CHECKIN_DAYS``, ``RETENTION_TEMPLATE_DAYS``, and every field below as
+``KIOSK_<FIELD>`` (for example ``KIOSK_SOURCE``, ``KIOSK_KEY_FILE``, ``KIOSK_AUDIT_LOG``,
+``KIOSK_MODELS_DIR``). This module is the only one that reads them.
+
+Every file the kiosk keeps is named once, in :class:`KioskPaths` (``config.paths()``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD
+from kiosk.core.atomic import replace_file
+from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD, check_policy
 from kiosk.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -25,8 +30,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+log = logging.getLogger(__name__)
+
 ENV_PREFIX = "KIOSK_"
-ENV_ALIASES = {"KNOWN_FACES_PATH": "gallery", "ATTENDANCE_FILE": "attendance", "LOG_LEVEL": "log_level", "DEBUG": "debug"}
+ENV_ALIASES = {
+    "KNOWN_FACES_PATH": "gallery", "ATTENDANCE_FILE": "attendance", "LOG_LEVEL": "log_level", "DEBUG": "debug",
+    "RETENTION_CHECKIN_DAYS": "retention_checkin_days", "RETENTION_TEMPLATE_DAYS": "retention_template_days",
+}  # fmt: skip
+OWNER_ONLY = 0o600  # kiosk.toml holds the PIN hash and the server token
 
 
 def _data_dir() -> Path:
@@ -41,6 +52,28 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir("faceattend"))
 
 
+AUDIT_FILE = "audit.jsonl"
+PEOPLE_SYNC_FILE = "people_sync.json"
+LAST_SEEN_FILE = "last_seen.json"
+PIN_STATE_FILE = "pin_state.json"
+
+
+@dataclass(frozen=True, slots=True)
+class KioskPaths:
+    """Where each file of the kiosk lives (see ``KioskConfig.paths``)."""
+
+    gallery: Path  # folder
+    attendance: Path  # the check-in CSV
+    key_file: Path  # the gallery's AES key
+    audit_log: Path  # admin actions, JSON lines
+    sync_state: Path  # check-in sync progress
+    sync_rejected: Path  # events the server refused as invalid
+    sync_held: Path  # events set aside because the server failed on them again and again
+    people_sync_state: Path  # people sync cursor and fingerprints
+    last_seen: Path  # each person's last check-in, for template retention
+    pin_state: Path  # the admin PIN lockout
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     """Every setting of the kiosk, with its default. ``help`` metadata feeds ``kiosk run --help``."""
@@ -49,7 +82,19 @@ class KioskConfig:
     loop: bool = dataclasses.field(default=False, metadata={"help": "loop a video file or image folder"})
     gallery: str = dataclasses.field(default="", metadata={"help": "gallery folder (default: data folder/gallery)"})
     attendance: str = dataclasses.field(default="", metadata={"help": "attendance CSV (default: data folder/attendance.csv)"})
-    key_file: str = dataclasses.field(default="", metadata={"help": "gallery encryption key file"})
+    key_file: str = dataclasses.field(
+        default="", metadata={"help": "gallery encryption key file (default: config folder/keys/gallery.key)"}
+    )
+    audit_log: str = dataclasses.field(default="", metadata={"help": "admin audit log (default: gallery/audit.jsonl)"})
+    models_dir: str = dataclasses.field(
+        default="", metadata={"help": "folder of the dlib model files (default: the face_recognition_models package)"}
+    )
+    retention_checkin_days: int = dataclasses.field(
+        default=0, metadata={"help": "drop synced check-ins older than this many days (0: keep)"}
+    )
+    retention_template_days: int = dataclasses.field(
+        default=0, metadata={"help": "drop people not seen for this many days (0: keep; leave 0 with people sync)"}
+    )
     kiosk_id: str = dataclasses.field(default="kiosk-1", metadata={"help": "this kiosk's name"})
     cooldown_s: float = dataclasses.field(default=300.0, metadata={"help": "seconds before the same person is checked in again"})
     direction: str = dataclasses.field(default="in", metadata={"help": "'in' or 'out' for this kiosk's check-ins"})
@@ -67,21 +112,41 @@ class KioskConfig:
     debug: bool = dataclasses.field(default=False, metadata={"help": "debug mode (more logging)"})
 
     def resolved(self) -> KioskConfig:
-        """This config with empty paths filled from the platform's data folder."""
+        """This config with empty paths filled from the platform's data and config folders."""
         data = _data_dir()
+        gallery = self.gallery or str(data / "gallery")
         return dataclasses.replace(
             self,
-            gallery=self.gallery or str(data / "gallery"),
+            gallery=gallery,
             attendance=self.attendance or str(data / "attendance.csv"),
+            key_file=self.key_file or str(config_dir() / "keys" / "gallery.key"),
+            audit_log=self.audit_log or str(Path(gallery) / AUDIT_FILE),
+        )
+
+    def paths(self) -> KioskPaths:
+        """Every file this kiosk keeps, derived from the (resolved) settings in one place."""
+        c = self.resolved()
+        attendance, gallery = Path(c.attendance), Path(c.gallery)
+        sync_state = attendance.with_suffix(".sync.json")
+        return KioskPaths(
+            gallery=gallery,
+            attendance=attendance,
+            key_file=Path(c.key_file),
+            audit_log=Path(c.audit_log),
+            sync_state=sync_state,
+            sync_rejected=sync_state.with_suffix(".rejected"),
+            sync_held=sync_state.with_suffix(".held"),
+            people_sync_state=gallery / PEOPLE_SYNC_FILE,
+            last_seen=gallery / LAST_SEEN_FILE,
+            pin_state=config_dir() / PIN_STATE_FILE,
         )
 
     def validate(self) -> KioskConfig:
         if self.cooldown_s < 0:
             raise ConfigError("cooldown_s must be 0 or more seconds")
-        if not 0 < self.threshold < 2:
-            raise ConfigError("threshold must be between 0 and 2")
-        if not 0 <= self.margin < 1:
-            raise ConfigError("margin must be between 0 and 1")
+        check_policy(self.threshold, self.margin)
+        if self.retention_checkin_days < 0 or self.retention_template_days < 0:
+            raise ConfigError("retention days must be 0 (keep) or more")
         if self.direction not in ("in", "out"):
             raise ConfigError("direction must be 'in' or 'out'")
         if self.live_width < 160:
@@ -129,6 +194,7 @@ def load_config(
     values: dict[str, object] = {}
     path = Path(config_file) if config_file else default_config_file()
     if path.exists():
+        _owner_only(path)
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -151,6 +217,21 @@ def load_config(
     return KioskConfig(**values).validate()
 
 
+def _owner_only(path: Path) -> None:
+    """Make the config file (PIN hash, server token) unreadable by other users, where we may."""
+    try:
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            os.chmod(path, OWNER_ONLY)
+            log.warning("the config file %s was readable by other users; it is now owner-only", path)
+    except OSError as exc:
+        log.warning("the config file %s is readable by other users and cannot be changed: %s", path, exc)
+
+
+def current_config(env: dict[str, str] | None = None) -> KioskConfig:
+    """Defaults -> TOML -> environment, resolved: for tools that run without the app's flags."""
+    return load_config(env=env).resolved()
+
+
 def save_settings(changes: dict[str, object], config_file: str | os.PathLike[str] | None = None) -> Path:
     """Write ``changes`` into the TOML file's ``[kiosk]`` table, keeping the other settings; atomic."""
     path = Path(config_file) if config_file else default_config_file()
@@ -163,13 +244,7 @@ def save_settings(changes: dict[str, object], config_file: str | os.PathLike[str
             raise ConfigError(f"unknown setting {key!r}")
         current[key] = _coerce(key, value, "settings")
     lines = ["[kiosk]"] + [f"{k} = {_toml_value(v)}" for k, v in sorted(current.items())]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    replace_file(path, ("\n".join(lines) + "\n").encode("utf-8"), mode=OWNER_ONLY)
     return path
 
 

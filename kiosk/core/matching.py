@@ -16,6 +16,7 @@ import numpy as np
 
 from kiosk.core.gallery import Gallery
 from kiosk.core.types import EMBEDDING_DIM, Match
+from kiosk.errors import MatchPolicyError
 
 DEFAULT_THRESHOLD = 0.4725
 DEFAULT_MARGIN = 0.04
@@ -27,10 +28,15 @@ class MatchPolicy:
     margin: float = DEFAULT_MARGIN
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.threshold < 2.0:
-            raise ValueError(f"threshold must be between 0 and 2, got {self.threshold}")
-        if not 0.0 <= self.margin < 1.0:
-            raise ValueError(f"margin must be between 0 and 1, got {self.margin}")
+        check_policy(self.threshold, self.margin)
+
+
+def check_policy(threshold: float, margin: float) -> None:
+    """The one check of a threshold and margin (config, flags, dialogs). Raises MatchPolicyError."""
+    if not 0.0 < threshold < 2.0:
+        raise MatchPolicyError("threshold must be between 0 and 2")
+    if not 0.0 <= margin < 1.0:
+        raise MatchPolicyError("margin must be between 0 and 1")
 
 
 class Matcher:

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.core.atomic import replace_json
+
 log = logging.getLogger(__name__)
 
 MIN_DIGITS = 4
@@ -33,6 +35,7 @@ _SCRYPT_R = 8
 _SCRYPT_P = 1
 _DKLEN = 32
 _SALT_BYTES = 16
+OWNER_ONLY = 0o600
 
 
 def check_pin_rules(pin: str) -> str:
@@ -190,11 +193,8 @@ class PinGuard:
             return
         left = self.remaining()
         data = {"failures": self.failures, "locked_until": self._wall() + left if left > 0 else 0.0}
-        tmp = self._state_file.with_name(self._state_file.name + ".tmp")
         try:
-            self._state_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(tmp, self._state_file)
+            replace_json(self._state_file, data, mode=OWNER_ONLY)  # crash-safe, readable by the owner only
         except OSError as exc:
             log.warning("cannot save the PIN lockout state to %s: %s", self._state_file, exc)
 

@@ -16,7 +16,8 @@ so it outlives the purged rows) or enrolment is older than the template period. 
 leave the kiosk's template period at 0: the server expires templates from every kiosk's check-ins and the
 deletion reaches all kiosks (a kiosk-side removal would be pushed as a deletion).
 
-Settings: ``RETENTION_CHECKIN_DAYS`` and ``RETENTION_TEMPLATE_DAYS`` (0: keep), see RetentionPolicy.
+Settings: ``retention_checkin_days`` and ``retention_template_days`` (kiosk.core.config; environment
+``RETENTION_CHECKIN_DAYS`` and ``RETENTION_TEMPLATE_DAYS``; 0: keep), see RetentionPolicy.
 """
 
 from __future__ import annotations
@@ -33,13 +34,11 @@ from filelock import FileLock
 
 from kiosk.core.atomic import replace_file
 from kiosk.core.attendance import HEADER, read_rows
+from kiosk.core.config import LAST_SEEN_FILE, KioskConfig, load_config
 from kiosk.core.gallery import GalleryStore
-from kiosk.core.sync import Progress, load_progress, save_progress
-from kiosk.errors import ConfigError
+from kiosk.core.sync_progress import Progress, load_progress, save_progress
 
 log = logging.getLogger(__name__)
-
-LAST_SEEN_FILE = "last_seen.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +47,14 @@ class RetentionPolicy:
     template_days: int = 0  # 0: keep people who stopped coming
 
     @classmethod
+    def from_config(cls, config: KioskConfig) -> RetentionPolicy:
+        """The periods of the kiosk's settings (validated there)."""
+        return cls(config.retention_checkin_days, config.retention_template_days)
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RetentionPolicy:
-        """From RETENTION_CHECKIN_DAYS / RETENTION_TEMPLATE_DAYS. Raises ConfigError for bad values."""
-        env = os.environ if env is None else env
-        values = {}
-        for field, var in (("checkin_days", "RETENTION_CHECKIN_DAYS"), ("template_days", "RETENTION_TEMPLATE_DAYS")):
-            try:
-                values[field] = int(env.get(var, "0") or 0)
-            except ValueError as exc:
-                raise ConfigError(f"{var} must be a whole number of days") from exc
-            if values[field] < 0:
-                raise ConfigError(f"{var} must be 0 (keep) or more")
-        return cls(**values)
+        """The periods from the settings (defaults -> TOML -> ``env``). Raises ConfigError for bad values."""
+        return cls.from_config(load_config(env=None if env is None else dict(env)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """Encryption at rest for biometric data: AES-256-GCM with a key kept outside the data files.
 
-The key lives in a file with owner-only permissions (``KIOSK_KEY_FILE``, or ``keys/gallery.key`` in the
-platform's config folder), created on first use. A sealed blob is ``MAGIC + nonce(12) + ciphertext+tag``;
-blobs without the magic are read as plain data (galleries written before encryption) and sealed on the
-next write.
+The key lives in a file with owner-only permissions (the ``key_file`` setting: ``KIOSK_KEY_FILE``,
+``--key-file``, or ``keys/gallery.key`` in the platform's config folder), created on first use. A sealed
+blob is ``MAGIC + nonce(12) + ciphertext+tag``; blobs without the magic are read as plain data (galleries
+written before encryption) and sealed on the next write.
 """
 
 from __future__ import annotations
@@ -18,15 +18,6 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"FAGCM1\n"
 _AAD = b"faceattend-gallery-v1"
-
-
-def default_key_file() -> Path:
-    env = os.environ.get("KIOSK_KEY_FILE")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("faceattend")) / "keys" / "gallery.key"
 
 
 class Sealer:
@@ -87,5 +78,9 @@ class Sealer:
 
 
 def sealer_for(gallery_dir: str | os.PathLike[str] | None = None, key_file: str | None = None) -> Sealer:
-    """The sealer for a gallery: ``key_file`` if given, else ``default_key_file()``."""
-    return Sealer(key_file or default_key_file())
+    """The sealer for a gallery: ``key_file`` if given, else the configured one (kiosk.core.config)."""
+    if not key_file:
+        from kiosk.core.config import current_config
+
+        key_file = current_config().key_file
+    return Sealer(key_file)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QVBoxLayout
 
-from kiosk.core.config import KioskConfig, config_dir
+from kiosk.core.config import KioskConfig
 from kiosk.core.gallery import GalleryStore
 from kiosk.core.pin import PinGuard
 from kiosk.core.secrets import sealer_for
@@ -46,11 +45,8 @@ class AdminMenu(QDialog):
 
 
 def gallery_store(config: KioskConfig) -> GalleryStore:
-    return GalleryStore(config.gallery, sealer=sealer_for(config.gallery, config.key_file or None))
-
-
-def pin_state_file() -> Path:
-    return config_dir() / "pin_state.json"
+    paths = config.paths()
+    return GalleryStore(paths.gallery, sealer=sealer_for(paths.gallery, str(paths.key_file)))
 
 
 def open_admin(app) -> None:
@@ -62,7 +58,7 @@ def open_admin(app) -> None:
         )
         return
     if getattr(app, "pin_guard", None) is None:
-        app.pin_guard = PinGuard(app.config.admin_pin_hash, state_file=pin_state_file())
+        app.pin_guard = PinGuard(app.config.admin_pin_hash, state_file=app.config.paths().pin_state)
     from kiosk.qt.pin_dialog import PinDialog
 
     if PinDialog(app.pin_guard, app.window).exec() != QDialog.DialogCode.Accepted:
@@ -126,10 +122,10 @@ def apply_settings(app, new: KioskConfig) -> None:
 
 def record(app, event: str, subject: str | None, details: dict | None = None) -> None:
     """One line in the kiosk's audit log (who did what, when, where; never face data)."""
-    from kiosk.core.audit import audit, default_path
+    from kiosk.core.audit import audit
 
     try:
         audit(event, actor="admin", kiosk_id=app.config.kiosk_id, subject=subject, details=details,
-              path=default_path(app.config.gallery))
+              path=app.config.paths().audit_log)
     except Exception:  # an audit failure must be visible in the log but must not undo the admin's change
         log.exception("could not write the audit log entry for %s", event)

@@ -60,13 +60,12 @@ class StallMonitor(QObject):
 
 
 def _apply_retention(config: KioskConfig) -> None:
-    """Purge check-ins and templates past the retention periods (RETENTION_*_DAYS; 0 keeps them)."""
+    """Purge check-ins and templates past the retention periods (retention_*_days; 0 keeps them)."""
     from kiosk.core.retention import RetentionPolicy, run_retention
-    from kiosk.core.server_link import sync_state_path
 
-    policy = RetentionPolicy.from_env()
+    policy = RetentionPolicy.from_config(config)
     if policy.checkin_days or policy.template_days:
-        result = run_retention(policy, config.attendance, sync_state_path(config.attendance), gallery_store(config))
+        result = run_retention(policy, config.attendance, config.paths().sync_state, gallery_store(config))
         log.info("retention: removed %d check-ins and %d people's templates", result.checkins, len(result.people))
 
 
@@ -79,11 +78,7 @@ class KioskApp(QObject):
         self.config_file = config_file
         self.stats = RunStats(started=time.monotonic())
         self.window = MainWindow(config.kiosk_id)
-        self.worker = WorkerClient(WorkerSettings(
-            gallery_dir=config.gallery, key_file=config.key_file or None, threshold=config.threshold,
-            margin=config.margin, live_width=config.live_width, log_level=config.log_level.upper(),
-            liveness=config.liveness,
-        ))
+        self.worker = WorkerClient(WorkerSettings.from_config(config))
         _apply_retention(config)  # before the log and the sync client open the CSV
         self.log = AttendanceLog(config.attendance)
         policy = CheckInPolicy(config.kiosk_id, cooldown_s=config.cooldown_s, direction=Direction(config.direction))
@@ -157,15 +152,14 @@ class KioskApp(QObject):
     def _start_sync(self) -> None:
         if not self.config.server_url:
             return
-        from kiosk.core.server_link import ServerLink
+        from kiosk.link.server_link import ServerLink
 
-        self._sync = ServerLink(self.config.server_url, self.config.server_token, self.config.attendance,
-                                gallery_store(self.config), self.health)
+        self._sync = ServerLink(self.config, gallery_store(self.config), self.health)
         self._sync.start()
 
     def health(self):
         """The heartbeat's numbers (called from the heartbeat thread: reads only, copies lists)."""
-        from kiosk.core.server_link import KioskHealth
+        from kiosk.link.server_link import KioskHealth
 
         recent = list(itertools.islice(reversed(self.stats.analyse_ms), 100))
         latency = sorted(recent)[len(recent) // 2] if recent else 0.0

@@ -2,7 +2,8 @@
 
 The package's own helpers import ``pkg_resources``, which recent setuptools no longer ships, so the paths
 are built from the package folder, found without importing it. In a PyInstaller build the models sit in
-``<bundle>/face_recognition_models/models``. ``KIOSK_MODELS_DIR`` overrides both.
+``<bundle>/face_recognition_models/models``. The ``models_dir`` setting (``KIOSK_MODELS_DIR``, the TOML key
+or ``--models-dir``; kiosk.core.config) overrides both.
 """
 
 from __future__ import annotations
@@ -38,9 +39,15 @@ class ModelPaths:
                 )
 
 
-def models_dir() -> Path:
-    """The folder holding the dlib ``.dat`` files (which may not exist: ``ModelPaths.require`` says so)."""
-    override = os.environ.get("KIOSK_MODELS_DIR")
+def models_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The folder holding the dlib ``.dat`` files (which may not exist: ``ModelPaths.require`` says so).
+
+    ``override`` first, else the configured ``models_dir``, else the bundle's or the package's folder.
+    """
+    if not override:
+        from kiosk.core.config import current_config
+
+        override = current_config().models_dir
     if override:
         return Path(override)
     meipass = getattr(sys, "_MEIPASS", None)

@@ -16,9 +16,11 @@ import os
 import threading
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import numpy as np
 
+from kiosk.core.config import KioskConfig
 from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD
 from kiosk.core.tracking import TrackingSettings
 from kiosk.vision.protocol import (
@@ -49,6 +51,15 @@ class WorkerSettings:
     tracking: TrackingSettings = TrackingSettings()
     log_level: str = "WARNING"
     liveness: bool = True  # a check-in needs a blink or 3-D face motion (kiosk.core.liveness)
+    models_dir: str | None = None  # None: kiosk.vision.models finds them
+
+    @classmethod
+    def from_config(cls, config: KioskConfig) -> WorkerSettings:
+        """The worker's part of the kiosk's settings (one source: kiosk.core.config)."""
+        c = config.resolved()
+        return cls(gallery_dir=c.gallery, key_file=c.key_file, threshold=c.threshold, margin=c.margin,
+                   live_width=c.live_width, log_level=c.log_level.upper(), liveness=c.liveness,
+                   models_dir=c.models_dir or None)  # fmt: skip
 
 
 def _load_matcher(settings: WorkerSettings):
@@ -67,9 +78,11 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
     from kiosk.core.pipeline import RecognitionPipeline
     from kiosk.vision.engine import DetectorSettings, FaceEngine
     from kiosk.vision.enrol import sample_from_image
+    from kiosk.vision.models import model_paths
 
     try:
-        engine = FaceEngine(settings=DetectorSettings(live_width=settings.live_width)).load(
+        models = model_paths(Path(settings.models_dir)) if settings.models_dir else None
+        engine = FaceEngine(models, DetectorSettings(live_width=settings.live_width)).load(
             landmarks_68=settings.liveness
         )
         store, matcher = _load_matcher(settings)

@@ -10,7 +10,7 @@ import numpy as np
 from kiosk.core.attendance import AttendanceLog, read_rows
 from kiosk.core.gallery import GalleryStore
 from kiosk.core.retention import RetentionPolicy, purge_checkins, run_retention
-from kiosk.core.sync import Progress, load_progress, save_progress
+from kiosk.core.sync_progress import Progress, load_progress, save_progress
 from kiosk.core.types import CheckIn, Direction
 
 NOW = datetime(2024, 6, 30, 12, 0, tzinfo=timezone.utc)

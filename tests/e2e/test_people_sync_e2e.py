@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from kiosk.core.gallery import Consent, GalleryStore
-from kiosk.core.people_sync import PeopleSync
 from kiosk.core.secrets import Sealer
+from kiosk.link.people import PeopleSync
 from tests.helpers import ROOT
 from tests.server.live import start_server
 

@@ -1,6 +1,6 @@
 """10,000 check-ins reach the server exactly once while the server and the sync process are SIGKILLed.
 
-The kiosk side writes the CSV through AttendanceLog while ``python -m kiosk.core.sync`` (a subprocess)
+The kiosk side writes the CSV through AttendanceLog while ``python -m kiosk.link.checkins`` (a subprocess)
 sends it to ``python -m server serve`` (gunicorn, 2 workers, SQLite). The server's whole process group is
 SIGKILLed and restarted twice, and the sync process is SIGKILLed once and restarted. Afterwards the server
 holds exactly the 10,000 events and the CSV holds exactly the rows written.
@@ -41,7 +41,7 @@ def server_count(db_path) -> int:
 def start_sync(root, url) -> subprocess.Popen:
     log = open(root / "sync.log", "ab")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.core.sync", "--attendance", str(root / "attendance.csv"),
+        [sys.executable, "-m", "kiosk.link.checkins", "--attendance", str(root / "attendance.csv"),
          "--server", url, "--token-file", str(root / "token"), "--state", str(root / "sync.json"),
          "--batch-size", "100", "--max-delay", "0.5", "--idle-interval", "0.1"],
         cwd=ROOT, stdout=log, stderr=log, start_new_session=True,

@@ -10,8 +10,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from kiosk.core.attendance import AttendanceLog
-from kiosk.core.sync import SyncClient
 from kiosk.core.types import CheckIn, Direction
+from kiosk.link.checkins import SyncClient
 from tests.server.conftest import make_event
 from tests.server.live import start_server
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from kiosk.core.gallery import Consent, Person
-from kiosk.core.people_sync import _person_from_wire, _wire_person, fingerprint
+from kiosk.link.people import _person_from_wire, _wire_person, fingerprint
 
 CONSENT = Consent("admin", "2024-05-01T08:00:00+02:00", "Attendance by face recognition.")
 

@@ -20,8 +20,8 @@ import json
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,9 @@ from filelock import FileLock
 
 from kiosk.core.atomic import replace_json
 from kiosk.core.gallery import Consent, GalleryStore, Person, validate_person_id
-from kiosk.core.sync import RETRYABLE, SyncError, _retry_after
 from kiosk.core.types import EMBEDDING_DIM
-from kiosk.errors import GalleryError, KioskError
+from kiosk.errors import GalleryError, KioskError, SyncError
+from kiosk.link.http import Backoff, ServerClient
 
 log = logging.getLogger(__name__)
 
@@ -128,33 +128,20 @@ class PeopleSync:
         interval: float = 30.0,
         base_delay: float = 1.0,
         max_delay: float = 300.0,
+        rng: Callable[[], float] = random.random,
     ) -> None:
         self.store = store
-        self.server_url = server_url.rstrip("/")
         self.state_path = Path(state_path)
-        self.timeout = timeout
         self.interval = interval
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self._session = session or requests.Session()
-        self._session.headers.update({"Authorization": f"Bearer {token}"})
+        self.http = ServerClient(server_url, token, timeout=timeout, session=session)
+        self.backoff = Backoff(base_delay, max_delay, rng)
         self._lock = FileLock(str(self.state_path) + ".lock", timeout=60)
-        self._failures = 0
 
     # -- HTTP ----------------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """The response (2xx, 400 or 404). Raises SyncError for anything worth retrying later."""
-        try:
-            response = self._session.request(method, self.server_url + path, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise SyncError(f"cannot reach the server: {type(exc).__name__}") from exc
-        if response.status_code in RETRYABLE or response.status_code in (401, 403):
-            raise SyncError(f"server answered {response.status_code} to {method} {path}",
-                            _retry_after(response.headers.get("Retry-After"), datetime.now().timestamp()))  # fmt: skip
-        if response.status_code not in (200, 400, 404):
-            raise SyncError(f"unexpected answer {response.status_code} to {method} {path}")
-        return response
+        """The response (200, 400 or 404). Raises SyncError for anything worth retrying later."""
+        return self.http.request(method, path, accept=(200, 400, 404), **kwargs)
 
     def _save(self, state: _State) -> None:
         save_json_atomic(self.state_path, {"cursor": state.cursor, "known": state.known, "refused": state.refused})
@@ -171,7 +158,7 @@ class PeopleSync:
             state = _load_state(self.state_path)
             pushed, deleted, skipped = self._push(state)
             pulled, removed = self._pull(state)
-        self._failures = 0
+        self.backoff.succeeded()
         report = PeopleSyncReport(pushed, deleted, pulled, removed, skipped)
         if pushed or deleted or pulled or removed:
             log.info("people sync: %s", report)
@@ -257,12 +244,6 @@ class PeopleSync:
 
     # -- loop ----------------------------------------------------------------------------------------
 
-    def next_delay(self, retry_after: float | None = None) -> float:
-        """Full-jitter exponential backoff after the current run of failures, at least ``retry_after``."""
-        cap = min(self.max_delay, self.base_delay * (2 ** max(0, self._failures - 1)))
-        delay = random.random() * cap
-        return max(delay, min(retry_after, self.max_delay)) if retry_after is not None else delay
-
     def run_forever(self, stop: threading.Event) -> None:
         """Sync every ``interval`` seconds until ``stop`` is set, backing off after failures."""
         while not stop.is_set():
@@ -270,16 +251,16 @@ class PeopleSync:
                 self.run_once()
                 delay = self.interval
             except SyncError as exc:
-                self._failures += 1
-                delay = self.next_delay(exc.retry_after)
+                self.backoff.failed()
+                delay = self.backoff.next_delay(exc.retry_after)
                 log.warning("people sync failed (%s); retrying in %.1f s", exc, delay)
             except KioskError:
-                self._failures += 1
-                delay = self.next_delay()
+                self.backoff.failed()
+                delay = self.backoff.next_delay()
                 log.exception("people sync failed; retrying in %.1f s", delay)
             except Exception:  # noqa: BLE001 - the loop must survive anything
-                self._failures += 1
-                delay = self.next_delay()
+                self.backoff.failed()
+                delay = self.backoff.next_delay()
                 log.exception("people sync failed unexpectedly; retrying in %.1f s", delay)
             if stop.wait(delay):
                 return

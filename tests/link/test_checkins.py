@@ -11,8 +11,12 @@ import pytest
 import requests
 
 from kiosk.core.attendance import AttendanceLog
-from kiosk.core.sync import SyncClient, SyncError, load_progress
+from kiosk.core.config import KioskConfig
+from kiosk.core.sync_progress import load_progress
 from kiosk.core.types import CheckIn, Direction
+from kiosk.errors import SyncError
+from kiosk.link.checkins import SyncClient
+from kiosk.link.server_link import KioskHealth, ServerLink
 
 TZ = timezone(timedelta(hours=1))
 
@@ -147,7 +151,7 @@ def test_backoff_is_full_jitter_exponential_capped_and_honours_retry_after(tmp_p
     client = client_for(tmp_path, server, base_delay=1.0, max_delay=8.0, rng=lambda: 1.0)
     delays = []
     for failures in range(1, 7):
-        client._failures = failures
+        client.backoff.failures = failures
         delays.append(client.next_delay())
     assert delays == [1, 2, 4, 8, 8, 8]
     zero = client_for(tmp_path, server, rng=lambda: 0.0)
@@ -181,12 +185,13 @@ def test_rows_appended_while_syncing_are_picked_up(tmp_path, server):
 
 def test_heartbeat_carries_the_backlog(tmp_path, server):
     write_log(tmp_path / "a.csv", 7)
-    client = client_for(tmp_path, server)
-    assert client.send_heartbeat(fps=15, recognition_latency_ms=90, version="0.1.0", recognized=3, unknown=1)
+    config = KioskConfig(attendance=str(tmp_path / "a.csv"), server_url="http://kiosk.test", server_token="tok")
+    link = ServerLink(config, None, lambda: KioskHealth(15, 90, 3, 1), session=server)
+    assert link.send_heartbeat()
     assert server.heartbeats[0]["sync_backlog"] == 7 and server.heartbeats[0]["unknown"] == 1
     server.fail_with = [requests.ConnectionError("down")]
-    assert not client.send_heartbeat(fps=15, recognition_latency_ms=90, version="0.1.0")
-    assert not client.state.online
+    assert not link.send_heartbeat()
+    assert not link.state.online
 
 
 def test_state_file_is_replaced_atomically_and_a_corrupt_one_restarts_from_zero(tmp_path, server):

@@ -5,9 +5,9 @@ answered for, with the number of rows before it, kept in a small JSON file repla
 temporary file, fsync, rename). The offset advances only after the server answered for a whole batch, so
 a crash at any moment re-sends at most one batch, which the server de-duplicates by ``event_id``.
 Events the server rejects as invalid are not retried: they are logged and appended to a rejected-events
-file (JSON lines). Failures back off exponentially with full jitter and honour ``Retry-After``.
+file (JSON lines). Failures back off (kiosk.link.http.Backoff: full jitter, ``Retry-After`` honoured).
 
-Run it alone: ``python -m kiosk.core.sync --attendance FILE --server URL --token-file FILE --state FILE``.
+Run it alone: ``python -m kiosk.link.checkins --attendance FILE --server URL --token-file FILE --state FILE``.
 """
 
 from __future__ import annotations
@@ -21,29 +21,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from kiosk.core.atomic import replace_json
 from kiosk.core.attendance import read_rows
-from kiosk.errors import KioskError
+from kiosk.core.sync_progress import Progress, load_progress, save_progress
+from kiosk.errors import SyncError
+from kiosk.link.http import Backoff, ServerClient
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/api/v1/events"
-HEARTBEAT_PATH = "/api/v1/heartbeat"
-RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
-
-
-class SyncError(KioskError):
-    """The server could not take a batch now; ``retry_after`` is its hint in seconds, if it gave one."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,43 +44,6 @@ class SyncState:
     backlog: int = 0
     last_error: str = ""
     last_sync: datetime | None = None  # when the server last answered for a batch
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    offset: int = 0  # byte offset just past the last row the server answered for (0: start of file)
-    count: int = 0  # rows before that offset
-    rejected: int = 0
-
-
-def load_progress(path: Path) -> Progress:
-    """The saved progress, or the start when there is none (a corrupt file is logged and ignored)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Progress(int(data["offset"]), int(data["count"]), int(data.get("rejected", 0)))
-    except FileNotFoundError:
-        return Progress()
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.error("sync state %s is unreadable (%s); starting from the beginning of the log", path, exc)
-        return Progress()
-
-
-def save_progress(path: Path, progress: Progress) -> None:
-    """Replace the state file atomically (kiosk.core.atomic)."""
-    replace_json(path, {"offset": progress.offset, "count": progress.count, "rejected": progress.rejected})
-
-
-def _retry_after(value: str | None, now: float) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-    except (TypeError, ValueError):
-        return None
 
 
 def _payload(row: dict[str, str]) -> dict[str, Any]:
@@ -130,21 +83,15 @@ class SyncClient:
         rng: Callable[[], float] = random.random,
     ) -> None:
         self.attendance_path = Path(attendance_path)
-        self.server_url = server_url.rstrip("/")
         self.state_path = Path(state_path)
         self.rejected_path = Path(rejected_path) if rejected_path else self.state_path.with_suffix(".rejected")
         self.batch_size = self._max_batch = max(1, batch_size)
-        self.timeout = timeout
-        self.base_delay = base_delay
-        self.max_delay = max_delay
         self.idle_interval = idle_interval
-        self._session = session or requests.Session()
-        self._session.headers.update({"Authorization": f"Bearer {token}"})
+        self.http = ServerClient(server_url, token, timeout=timeout, session=session, clock=clock)
+        self.backoff = Backoff(base_delay, max_delay, rng)
         self._clock = clock
         self._sleep = sleep
-        self._rng = rng
         self._lock = threading.Lock()
-        self._failures = 0
         self._progress = load_progress(self.state_path)
         self._scanned = (0, 0)  # (offset, rows) counted so far, for the backlog
         self._state = SyncState()
@@ -160,6 +107,10 @@ class SyncClient:
     @property
     def progress(self) -> Progress:
         return self._progress
+
+    def note_connection(self, online: bool, error: str = "") -> None:
+        """What another request (the heartbeat) learnt about the connection, for the status strip."""
+        self._set_state(online=online, **({"last_error": error} if error else {}))
 
     def _set_state(self, **changes: Any) -> None:
         with self._lock:
@@ -207,23 +158,12 @@ class SyncClient:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def _post(self, path: str, body: dict[str, Any]) -> requests.Response:
-        try:
-            return self._session.post(self.server_url + path, json=body, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise SyncError(f"cannot reach the server: {type(exc).__name__}") from exc
-
     def _send(self, events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The server's result per event_id. Raises SyncError (retry later) or ValueError (bad batch)."""
-        response = self._post(EVENTS_PATH, {"events": events})
+        response = self.http.request("POST", EVENTS_PATH, accept=(200, 400, 413), json={"events": events})
         status = response.status_code
-        if status in RETRYABLE or status in (401, 403):
-            hint = _retry_after(response.headers.get("Retry-After"), self._clock())
-            raise SyncError(f"server answered {status}", hint)
         if status in (400, 413):
             raise ValueError(f"server answered {status}: {response.text[:200]}")
-        if status != 200:
-            raise SyncError(f"unexpected answer {status}")
         try:
             results = response.json()["results"]
             by_id = {r["event_id"]: r for r in results if isinstance(r, dict)}
@@ -252,7 +192,7 @@ class SyncClient:
         try:
             answers = self._send(events) if events else {}
         except SyncError as exc:
-            self._failures += 1
+            self.backoff.failed()
             self._refresh_backlog()  # the status strip counts what is waiting while offline
             self._set_state(online=False, last_error=str(exc))
             raise
@@ -275,7 +215,7 @@ class SyncClient:
             offset=batch[-1][1], count=self._progress.count + len(batch), rejected=self._progress.rejected + rejected
         )
         save_progress(self.state_path, self._progress)
-        self._failures = 0
+        self.backoff.succeeded()
         self.batch_size = min(self._max_batch, self.batch_size * 2)
         self._refresh_backlog()
         self._set_state(online=True, last_error="", last_sync=datetime.fromtimestamp(self._clock(), timezone.utc))
@@ -284,12 +224,8 @@ class SyncClient:
     # -- loop ----------------------------------------------------------------------------------------
 
     def next_delay(self, retry_after: float | None = None) -> float:
-        """Full-jitter exponential backoff after the current run of failures, at least ``retry_after``."""
-        cap = min(self.max_delay, self.base_delay * (2 ** max(0, self._failures - 1)))
-        delay = self._rng() * cap
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_delay * 5))
-        return delay
+        """The backoff after the current run of failures (kiosk.link.http.Backoff)."""
+        return self.backoff.next_delay(retry_after)
 
     def _wait(self, stop: threading.Event, seconds: float) -> bool:
         """Wait ``seconds`` or until ``stop`` is set; True when stopping."""
@@ -311,7 +247,7 @@ class SyncClient:
                 continue
             except Exception:  # noqa: BLE001 - the loop must survive anything and keep the backlog
                 log.exception("sync failed unexpectedly")
-                self._failures += 1
+                self.backoff.failed()
                 self._set_state(online=False, last_error="unexpected sync error (see the log)")
                 if self._wait(stop, self.next_delay()):
                     return
@@ -319,38 +255,13 @@ class SyncClient:
             if sent == 0 and self._wait(stop, self.idle_interval):
                 return
 
-    # -- heartbeat -----------------------------------------------------------------------------------
-
-    def send_heartbeat(
-        self, fps: float, recognition_latency_ms: float, version: str, recognized: int = 0, unknown: int = 0
-    ) -> bool:
-        """Tell the server how the kiosk is doing; returns whether the server took it (never raises)."""
-        body = {
-            "fps": float(fps),
-            "recognition_latency_ms": float(recognition_latency_ms),
-            "sync_backlog": self.state.backlog,
-            "version": version,
-            "recognized": int(recognized),
-            "unknown": int(unknown),
-        }
-        try:
-            response = self._post(HEARTBEAT_PATH, body)
-        except SyncError as exc:
-            self._set_state(online=False, last_error=str(exc))
-            return False
-        if response.status_code != 200:
-            log.warning("heartbeat refused: %s %s", response.status_code, response.text[:200])
-            return False
-        self._set_state(online=True)
-        return True
-
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: sync a log until stopped (SIGINT/SIGTERM), or once with --until-idle."""
     import argparse
     import signal
 
-    parser = argparse.ArgumentParser(prog="python -m kiosk.core.sync", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kiosk.link.checkins", description=__doc__.splitlines()[0])
     parser.add_argument("--attendance", required=True, help="the attendance CSV")
     parser.add_argument("--server", required=True, help="server base URL, e.g. http://127.0.0.1:8000")
     parser.add_argument("--token-file", required=True, help="file holding the kiosk token")
