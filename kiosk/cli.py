@@ -1,6 +1,7 @@
 """The kiosk's command line: enrol, identify, list and remove people, run the kiosk, self-test.
 
     python -m kiosk enroll --gallery DIR --name NAME [--person-id ID] IMAGE...
+    python -m kiosk import --gallery DIR --consent-by WHO FOLDER   (one subfolder of photos per person)
     python -m kiosk identify --gallery DIR IMAGE...
     python -m kiosk people --gallery DIR
     python -m kiosk people remove --gallery DIR ID
@@ -104,6 +105,24 @@ def cmd_enroll(args) -> int:
     summary["embeddings_added"] = len(accepted)
     _out(summary)
     return 0
+
+
+def cmd_import(args) -> int:
+    """Bulk enrolment (kiosk.vision.bulk_import): one JSON line per person on stdout, a summary on stderr."""
+    from kiosk.vision.bulk_import import ImportOptions, import_folder
+
+    if not (args.consent_by or "").strip():
+        return _fail("--consent-by is required: record who confirmed these people's consent")
+    options = ImportOptions(
+        consent_by=args.consent_by.strip(), consent_text=args.consent_text, workers=args.workers,
+        jitter=args.jitter, detector=args.detector, keep_photos=args.keep_photos, policy=_policy(args),
+    )
+    counts = import_folder(_store(args), args.folder, options, _out)
+    sys.stderr.write(
+        f"kiosk import: {counts['enrolled']} enrolled, {counts['skipped']} already enrolled (skipped), "
+        f"{counts['failed']} failed\n"
+    )
+    return 1 if counts["failed"] else 0  # a script notices anyone left out; rerunning retries only them
 
 
 def cmd_identify(args) -> int:
@@ -231,9 +250,18 @@ def _add_policy(p: argparse.ArgumentParser) -> None:
     p.add_argument("--margin", type=float, default=DEFAULT_MARGIN, help="required lead over the next person")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_enrol_options(p: argparse.ArgumentParser) -> None:
     from kiosk.vision.enrol import ENROL_JITTER
 
+    p.add_argument("--jitter", type=int, default=ENROL_JITTER, help="jittered copies averaged per photo")
+    p.add_argument("--detector", choices=["hog", "cnn"], default="hog",
+                   help="face detector for the photos: hog (fast) or cnn (more robust, 2-4 s a photo)")
+    p.add_argument("--keep-photos", action="store_true", help="also keep the photos (default: embeddings only)")
+    p.add_argument("--consent-by", default=None, help="who confirmed the consent of the people enrolled (required)")
+    p.add_argument("--consent-text", default="Enrolment for attendance check-in by face recognition.")
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Face-recognition attendance kiosk.")
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR")
     parser.add_argument("--self-test", action="store_true", help="check the models on a bundled photo and exit")
@@ -245,14 +273,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--person-id", default=None)
     p.add_argument("--employee-no", default=None)
-    p.add_argument("--jitter", type=int, default=ENROL_JITTER, help="jittered copies averaged per photo")
-    p.add_argument("--detector", choices=["hog", "cnn"], default="hog",
-                   help="face detector for the photos: hog (fast) or cnn (more robust, 2-4 s a photo)")
-    p.add_argument("--keep-photos", action="store_true", help="also keep the photos (default: embeddings only)")
-    p.add_argument("--consent-by", default=None, help="who confirmed the person's consent (required)")
-    p.add_argument("--consent-text", default="Enrolment for attendance check-in by face recognition.")
+    _add_enrol_options(p)
     p.add_argument("images", nargs="+")
     p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser("import", help="enrol many people at once: one subfolder of photos per person")
+    _add_gallery(p)
+    _add_policy(p)
+    _add_enrol_options(p)
+    p.add_argument("--workers", type=int, default=0, help="processes checking photos (default: one per core)")
+    p.add_argument("folder", help="one subfolder per person (its name is the person id), optional people.csv")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("identify", help="say who is in each image (one JSON line per image)")
     _add_gallery(p)

@@ -38,6 +38,10 @@ class EnrolmentError(KioskError):
     """No photo or sample could be used to enrol a person."""
 
 
+class RosterError(KioskError):
+    """A bulk-enrolment folder or its people.csv cannot be used."""
+
+
 class AttendanceLogError(KioskError):
     """The attendance CSV cannot be opened or written."""
 
