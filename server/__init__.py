@@ -18,7 +18,7 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The configured app. Raises server.config.ConfigurationError for an unusable configuration."""
-    from server import api, cache, config, db, errors, health, metrics, privacy, retention
+    from server import api, cache, config, console, db, errors, health, metrics, privacy, retention
 
     app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -36,4 +36,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     retention.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    console.init_app(app)
     return app

@@ -102,6 +102,93 @@ cli.add_command(_principal_group("kiosk"))
 cli.add_command(_principal_group("admin"))
 
 
+@cli.group(help="manage web console accounts (viewer, manager, admin)")
+def user() -> None:
+    pass
+
+
+def _read_password(from_stdin: bool) -> str:
+    from server import users
+
+    if not from_stdin:
+        return users.generate_password()
+    line = sys.stdin.readline().rstrip("\r\n")
+    try:
+        return users.check_password(line)
+    except users.UserError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@user.command("add", help="create an account; prints its generated password alone on the last line")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "manager", "admin"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+def user_add(name: str, role: str, password_stdin: bool) -> None:
+    from server import users
+
+    password = _read_password(password_stdin)
+    app = _app()
+    with _conn(app) as conn:
+        try:
+            users.add_user(conn, name, role, password)
+        except users.UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _audit(conn, "user-add", name.strip(), {"role": role})
+    if password_stdin:
+        click.echo(f"user {name.strip()!r} ({role}) created")
+    else:
+        click.echo(f"user {name.strip()!r} ({role}) created; its password (shown only now):")
+        click.echo(password)
+
+
+@user.command("list", help="list accounts")
+def user_list() -> None:
+    from server import users
+
+    app = _app()
+    with _conn(app) as conn:
+        rows = users.list_users(conn)
+    for account, created in rows:
+        state = "disabled" if account.disabled else "active"
+        click.echo(f"{account.name}\t{account.role}\t{state}\tcreated {created:%Y-%m-%d %H:%M}")
+
+
+@user.command("disable", help="disable an account and end its sessions")
+@click.argument("name")
+def user_disable(name: str) -> None:
+    from server import users
+
+    app = _app()
+    with _conn(app) as conn:
+        try:
+            users.disable(conn, name)
+        except users.UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _audit(conn, "user-disable", name)
+    click.echo(f"user {name!r} disabled")
+
+
+@user.command("passwd", help="set a new password (generated, or --password-stdin); ends the account's sessions")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+def user_passwd(name: str, password_stdin: bool) -> None:
+    from server import users
+
+    password = _read_password(password_stdin)
+    app = _app()
+    with _conn(app) as conn:
+        try:
+            users.set_password(conn, name, password)
+        except users.UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _audit(conn, "user-passwd", name)
+    if password_stdin:
+        click.echo(f"password of {name!r} changed")
+    else:
+        click.echo(f"password of {name!r} changed; the new password (shown only now):")
+        click.echo(password)
+
+
 def _date(_ctx: object, _param: object, value: str | None) -> date | None:
     if value is None:
         return None

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from server import schema
 from server.cache import get_cache
+from server.corrections import corrected_select, present_on
 
 CSV_FIELDS = ("event_id", "person_id", "name", "timestamp", "kiosk", "distance", "direction")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -28,22 +29,26 @@ def query_attendance(
     kiosk: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Check-ins between ``start`` and ``end`` (inclusive, each in the kiosk's local date), oldest first."""
+    """Check-ins between ``start`` and ``end`` (inclusive, each in the kiosk's local date), oldest first,
+    as corrected (server.corrections): voided ones left out, reassigned ones under the right person."""
     a = schema.attendance
-    query = select(
-        a.c.event_id, a.c.person_id, a.c.name, a.c.timestamp, a.c.kiosk, a.c.distance, a.c.direction
-    ).order_by(a.c.ts_utc, a.c.id)
+    stmt, cols = corrected_select()
+    stmt = stmt.with_only_columns(
+        a.c.event_id, cols["person_id"].label("person_id"), cols["name"].label("name"), a.c.timestamp,
+        a.c.kiosk, a.c.distance, a.c.direction, a.c.method,
+    )  # fmt: skip
     if start is not None:
-        query = query.where(a.c.local_date >= start)
+        stmt = stmt.where(a.c.local_date >= start)
     if end is not None:
-        query = query.where(a.c.local_date <= end)
+        stmt = stmt.where(a.c.local_date <= end)
     if person_id:
-        query = query.where(a.c.person_id == person_id)
+        stmt = stmt.where(cols["person_id"] == person_id)
     if kiosk:
-        query = query.where(a.c.kiosk == kiosk)
+        stmt = stmt.where(a.c.kiosk == kiosk)
+    stmt = stmt.order_by(a.c.ts_utc, a.c.id)
     if limit is not None:
-        query = query.limit(limit)
-    return [dict(row._mapping) for row in conn.execute(query)]
+        stmt = stmt.limit(limit)
+    return [dict(row._mapping) for row in conn.execute(stmt)]
 
 
 def _safe_cell(value: Any) -> Any:
@@ -77,8 +82,6 @@ def presence(conn: Connection, day: date) -> tuple[set[str], str]:
     present = cache.present(key)
     if present is not None:
         return present, "cache"
-    a = schema.attendance
-    rows = conn.execute(select(a.c.person_id).where(a.c.local_date == day).distinct())
-    present = {r.person_id for r in rows}
+    present = present_on(conn, day)
     cache.fill_presence(key, present)
     return present, "database"

@@ -15,7 +15,10 @@ from sqlalchemy import Connection, select
 
 from server import schema
 
-ACTIONS = ("enrol", "delete", "expire", "purge", "export", "person-export", "token-add", "token-revoke")
+ACTIONS = (
+    "enrol", "delete", "expire", "purge", "export", "person-export", "token-add", "token-revoke",
+    "user-add", "user-disable", "user-passwd", "login", "login-failed", "logout", "correct", "rename",
+)
 
 
 def _now() -> datetime:

@@ -30,6 +30,15 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "RETENTION_CHECKIN_DAYS": (0, int),  # 0 -> keep check-ins forever
     "RETENTION_TEMPLATE_DAYS": (0, int),  # 0 -> keep templates of people who stopped coming
     "PURGE_INTERVAL_SECONDS": (3600, int),  # how often the retention purge runs by itself (0 -> never)
+    # The web console (server/console)
+    "SITE_TIMEZONE": ("UTC", str),  # an IANA zone, e.g. Europe/Berlin: reports and Today use it
+    "WORKDAY_START": ("09:00", str),  # HH:MM in SITE_TIMEZONE: a first check-in after it is late
+    "CONSOLE_IDLE_MINUTES": (30, int),  # a console session ends after this long without a page view
+    "KIOSK_OFFLINE_SECONDS": (300, int),  # no heartbeat for this long: the kiosk is offline (as the alert)
+    "REVIEW_DISTANCE": (0.42, float),  # check-ins matched at this distance or farther are doubtful
+    "REVIEW_MARGIN": (0.06, float),  # ... and so are those whose lead over the next person was below this
+    "REPORT_MAX_DAYS": (366, int),  # the longest report range
+    "TRUSTED_PROXIES": (0, int),  # reverse proxies in front (nginx: 1): trust their X-Forwarded-For/-Proto
 }
 
 ERASURE_POLICIES = ("keep", "pseudonymise", "delete")
@@ -91,6 +100,27 @@ def validate(config: Mapping[str, Any]) -> None:
     for name in ("RETENTION_CHECKIN_DAYS", "RETENTION_TEMPLATE_DAYS", "PURGE_INTERVAL_SECONDS"):
         if int(config[name]) < 0:
             raise ConfigurationError(f"{name} must be 0 (off) or more")
+    _validate_console(config)
     for name in ("MAX_BATCH_EVENTS", "MAX_CONTENT_LENGTH", "MAX_EMBEDDINGS_PER_PERSON", "PEOPLE_PAGE_SIZE"):
         if int(config[name]) < 1:
             raise ConfigurationError(f"{name} must be at least 1")
+
+
+def _validate_console(config: Mapping[str, Any]) -> None:
+    from datetime import time as clock
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(config["SITE_TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        zone = config["SITE_TIMEZONE"]
+        raise ConfigurationError(f"SITE_TIMEZONE={zone!r} is not a time zone like Europe/Berlin") from exc
+    try:
+        clock.fromisoformat(str(config["WORKDAY_START"]))
+    except ValueError as exc:
+        raise ConfigurationError(f"WORKDAY_START={config['WORKDAY_START']!r} is not a time like 09:00") from exc
+    for name in ("CONSOLE_IDLE_MINUTES", "KIOSK_OFFLINE_SECONDS", "REPORT_MAX_DAYS"):
+        if int(config[name]) < 1:
+            raise ConfigurationError(f"{name} must be at least 1")
+    if int(config["TRUSTED_PROXIES"]) < 0:
+        raise ConfigurationError("TRUSTED_PROXIES must be 0 or more")

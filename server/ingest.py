@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from server import metrics, schema
+from server import corrections, metrics, schema
 from server.cache import get_cache
 from server.db import insert_ignoring_conflicts, upsert
 from server.validation import Event, Invalid, integer, number, parse_event, text
@@ -37,6 +37,8 @@ def _row(event: Event, kiosk: str, now: datetime) -> dict[str, Any]:
         "distance": event.distance,
         "direction": event.direction,
         "received_at": now,
+        "method": event.method,
+        "margin": event.margin,
     }
 
 
@@ -61,12 +63,21 @@ def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[di
         results.append({"event_id": event.event_id, "status": None})
 
     created: set[str] = set()
+    checkins = [e for e in valid if e.voids is None]
+    voids = [e for e in valid if e.voids is not None]  # "Not you?" presses: corrections (contract C1)
     if valid:
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        # One cached statement, executed for all rows at once (SQLAlchemy's "insertmanyvalues"); rows that
-        # hit the unique event_id index are skipped by the database and return nothing.
-        stmt = insert_ignoring_conflicts(conn, schema.attendance).returning(schema.attendance.c.event_id)
-        created = set(conn.execute(stmt, [_row(e, kiosk, now) for e in valid]).scalars())
+        if checkins:
+            # One cached statement, executed for all rows at once (SQLAlchemy's "insertmanyvalues"); rows
+            # that hit the unique event_id index are skipped by the database and return nothing.
+            stmt = insert_ignoring_conflicts(conn, schema.attendance).returning(schema.attendance.c.event_id)
+            created = set(conn.execute(stmt, [_row(e, kiosk, now) for e in checkins]).scalars())
+        if voids:
+            void_created, refused = corrections.record_kiosk_voids(conn, kiosk, voids)
+            created |= void_created
+            for result in results:
+                if result["event_id"] in refused:
+                    result.update(status="rejected", error="voids a check-in of another kiosk")
         conn.commit()
 
     counts = {"created": 0, "duplicate": 0, "rejected": 0}
@@ -74,7 +85,7 @@ def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[di
         if result["status"] is None:
             result["status"] = "created" if result["event_id"] in created else "duplicate"
         counts[result["status"]] += 1
-    fresh = [e for e in valid if e.event_id in created]
+    fresh = [e for e in checkins if e.event_id in created]
     confidences = [min(1.0, max(0.0, 1.0 - e.distance)) for e in fresh]
     by_day: dict[str, list[str]] = {}
     for e in fresh:
@@ -82,7 +93,11 @@ def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[di
     cache = get_cache()
     for day, person_ids in by_day.items():
         cache.mark_present(day, person_ids)
-    metrics.record_ingest(kiosk, counts, confidences, time.perf_counter() - started)
+    voided = sum(e.event_id in created for e in voids)
+    if voided:
+        cache.forget_all_presence()  # presence is of the corrected view: a void may take somebody out
+    elapsed = time.perf_counter() - started
+    metrics.record_ingest(kiosk, counts, confidences, elapsed, [e.method for e in fresh], voided)
     return results
 
 

@@ -31,6 +31,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, select
 
 from server import schema
+from server.corrections import false_accepts_by_kiosk
 
 log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
@@ -48,6 +49,14 @@ HTTP_REQUESTS = Counter(
 HTTP_DURATION = Histogram("http_request_duration_seconds", "HTTP request duration by url rule", ["endpoint"])
 ATTENDANCE_RECORDS = Counter(
     "attendance_records_total", "Check-ins received, by kiosk and outcome", ["kiosk", "status"]
+)
+CHECKINS = Counter(
+    "attendance_checkins_total",
+    "Check-ins stored (not voids, not duplicates), by kiosk and method (face, pin, badge)",
+    ["kiosk", "method"],
+)
+KIOSK_VOIDS = Counter(
+    "attendance_kiosk_voids_total", "'Not you?' voids stored from kiosks, by kiosk", ["kiosk"]
 )
 INGEST_DURATION = Histogram(
     "attendance_ingest_duration_seconds",
@@ -124,14 +133,20 @@ class KioskCollector(Collector):
                 labels=["kiosk"],
             ),
         }
+        false_accepts = GaugeMetricFamily(
+            "kiosk_false_accepts",
+            "Face check-ins later voided ('Not you?' or the console's Review) or reassigned, per kiosk",
+            labels=["kiosk"],
+        )
         hb, k = schema.heartbeats, schema.kiosks
         query = select(hb).join(k, k.c.name == hb.c.kiosk).where(k.c.revoked_at.is_(None))
         try:
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
+                observed = false_accepts_by_kiosk(conn)
         except Exception:  # noqa: BLE001 - a scrape must still answer when the database is down
             log.warning("kiosk gauges unavailable: database query failed", exc_info=True)
-            rows = []
+            rows, observed = [], {}
         now = time.time()
         for row in rows:
             families["last"].add_metric([row.kiosk], row.received_at)
@@ -139,7 +154,10 @@ class KioskCollector(Collector):
             families["backlog"].add_metric([row.kiosk], row.sync_backlog)
             families["fps"].add_metric([row.kiosk], row.fps)
             families["latency"].add_metric([row.kiosk], row.recognition_latency_ms / 1000.0)
+        for kiosk, n in sorted(observed.items()):
+            false_accepts.add_metric([kiosk], n)
         yield from families.values()
+        yield false_accepts
 
 
 def _endpoint() -> str:
@@ -176,10 +194,17 @@ def metrics() -> Response:
     return Response(body, mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Cache-Control": "no-store"})
 
 
-def record_ingest(kiosk: str, counts: dict[str, int], confidences: list[float], seconds: float) -> None:
+def record_ingest(
+    kiosk: str, counts: dict[str, int], confidences: list[float], seconds: float, methods: list[str], voids: int
+) -> None:
+    """Count one batch: outcomes, the methods of the stored check-ins, stored voids, confidences, time."""
     for status, n in counts.items():
         if n:
             ATTENDANCE_RECORDS.labels(kiosk, status).inc(n)
+    for method in set(methods):
+        CHECKINS.labels(kiosk, method).inc(methods.count(method))
+    if voids:
+        KIOSK_VOIDS.labels(kiosk).inc(voids)
     for c in confidences:
         CONFIDENCE.observe(c)
     INGEST_DURATION.observe(seconds)

@@ -42,11 +42,25 @@ def _v4_privacy(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v5_console(conn: Connection) -> None:
+    """Console accounts, login throttling, corrections, people.department; attendance.method/margin (C1)."""
+    columns = {c["name"] for c in inspect(conn).get_columns("attendance")}
+    if "method" not in columns:
+        conn.execute(text("ALTER TABLE attendance ADD COLUMN method VARCHAR(8) NOT NULL DEFAULT 'face'"))
+    if "margin" not in columns:
+        conn.execute(text("ALTER TABLE attendance ADD COLUMN margin FLOAT"))
+    if "department" not in {c["name"] for c in inspect(conn).get_columns("people")}:
+        conn.execute(text("ALTER TABLE people ADD COLUMN department VARCHAR(100)"))
+    for table in (schema.users, schema.login_failures, schema.corrections):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_core),
     (2, _v2_people),
     (3, _v3_attendance_date_index),
     (4, _v4_privacy),
+    (5, _v5_console),
 ]
 LATEST = MIGRATIONS[-1][0]
 

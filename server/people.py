@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, select, update
 
 from server import audit, locks, schema
 from server.cache import get_cache
@@ -100,6 +100,8 @@ def store_person(
         "updated_at": now,
         "updated_by": actor[:64],
     }
+    if fields is None:
+        values["department"] = None  # set in the console; an erasure removes it too
     upsert(conn, schema.people, values, key="person_id")
     removed = conn.execute(delete(schema.embeddings).where(schema.embeddings.c.person_id == person_id)).rowcount
     details: dict[str, Any] = {"cursor": seq}
@@ -177,3 +179,36 @@ def list_people(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(select(p).where(p.c.deleted.is_(False)).order_by(p.c.person_id)).all()
     counts = dict(conn.execute(select(e.c.person_id, func.count()).select_from(e).group_by(e.c.person_id)).all())
     return [{**_public(r), "embedding_count": counts.get(r.person_id, 0)} for r in rows]
+
+
+def update_details(
+    conn: Connection, person_id: str, name: str, employee_no: str, department: str, actor: str
+) -> int | None:
+    """Rename a person and set the employee number and department (the console's People page); commits.
+
+    Kiosks pull the new name with the next change (a new cursor). Returns the cursor, or None when the
+    person is not enrolled (unknown or erased). Raises Invalid for a bad value.
+    """
+    name = text_value(name.strip(), "name", 200)
+    employee_no = text_value(employee_no.strip(), "employee number", 64, allow_empty=True)
+    department = text_value(department.strip(), "department", 100, allow_empty=True)
+    p = schema.people
+    if not conn.execute(select(p.c.person_id).where(p.c.person_id == person_id, p.c.deleted.is_(False))).first():
+        conn.rollback()
+        return None
+    seq = _record_change(conn, person_id)
+    conn.execute(
+        update(p)
+        .where(p.c.person_id == person_id)
+        .values(
+            name=name,
+            employee_no=employee_no or None,
+            department=department or None,
+            seq=seq,
+            updated_at=datetime.now(timezone.utc).replace(tzinfo=None),
+            updated_by=actor[:64],
+        )
+    )
+    audit.record(conn, actor, "rename", person_id, {"cursor": seq})
+    conn.commit()
+    return seq

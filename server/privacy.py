@@ -16,7 +16,7 @@ from datetime import timezone
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 
 from server import audit, schema
 from server.crypto import EmbeddingSealer
@@ -38,13 +38,16 @@ def pseudonym(person_id: str, secret: str) -> str:
 
 def erase_checkins(conn: Connection, person_id: str, policy: str, secret: str) -> int:
     """Apply ``policy`` to ``person_id``'s check-ins (not committed); returns the rows changed."""
-    a = schema.attendance
+    a, c = schema.attendance, schema.corrections
     if policy == "keep":
         return 0
     if policy == "delete":
+        voided = select(a.c.event_id).where(a.c.person_id == person_id).scalar_subquery()
+        conn.execute(delete(c).where(or_(c.c.person_id == person_id, c.c.event_id.in_(voided))))
         return conn.execute(delete(a).where(a.c.person_id == person_id)).rowcount
     if policy == "pseudonymise":
         values = {"person_id": pseudonym(person_id, secret), "name": ERASED_NAME}
+        conn.execute(update(c).where(c.c.person_id == person_id).values(**values))  # reassignments to them
         return conn.execute(update(a).where(a.c.person_id == person_id).values(**values)).rowcount
     raise ValueError(f"unknown erasure policy {policy!r}")
 

@@ -57,6 +57,8 @@ attendance = Table(
     Column("distance", Float, nullable=False),
     Column("direction", String(3), nullable=False),
     Column("received_at", DateTime, nullable=False),
+    Column("method", String(8), nullable=False, server_default="face"),  # face | pin | badge | manual
+    Column("margin", Float, nullable=True),  # the lead of the best match over the next person, when sent
     Index("ux_attendance_event_id", "event_id", unique=True),
 )
 
@@ -87,6 +89,7 @@ people = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("updated_by", String(64), nullable=False),
     Column("last_seen_at", DateTime, nullable=True),  # latest check-in (UTC) noted by the retention purge
+    Column("department", String(100), nullable=True),  # set in the console (People)
     Index("ix_people_seq", "seq"),
 )
 
@@ -122,4 +125,40 @@ maintenance = Table(
     metadata,
     Column("task", String(32), primary_key=True),
     Column("last_run", DateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),  # werkzeug scrypt (memory-hard)
+    Column("role", String(16), nullable=False),  # viewer | manager | admin
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime, nullable=True),
+    Column("session_gen", Integer, nullable=False, default=0),  # bumped by passwd/disable: old sessions end
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(160), primary_key=True),  # "user:<name>" or "ip:<address>"
+    Column("failures", Integer, nullable=False),
+    Column("last_failed_at", Float, nullable=False),  # unix time
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("correction_id", String(36), nullable=False),  # idempotency key: a kiosk void's event_id or a form's
+    Column("event_id", String(36), nullable=False),  # the check-in it corrects (never edited or deleted)
+    Column("kind", String(16), nullable=False),  # confirm | reassign | void | add
+    Column("person_id", String(128), nullable=True),  # reassign: the right person
+    Column("name", String(200), nullable=True),
+    Column("reason", String(200), nullable=False),
+    Column("actor", String(80), nullable=False),  # "kiosk:<name>" or "user:<name>"
+    Column("created_at", DateTime, nullable=False),
+    Index("ux_corrections_correction_id", "correction_id", unique=True),
+    Index("ix_corrections_event_id", "event_id", "id"),
 )

@@ -14,6 +14,8 @@ from werkzeug.exceptions import BadRequest
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 FUTURE_SLACK = timedelta(days=2)
 DIRECTIONS = ("in", "out")
+METHODS = ("face", "pin", "badge")  # contract C1; absent or empty means "face"
+MAX_REASON = 200
 
 
 class Invalid(ValueError):
@@ -32,6 +34,10 @@ class Event:
     local_date: date
     distance: float
     direction: str
+    method: str = "face"
+    voids: str | None = None  # the event_id this event cancels (a kiosk's "Not you?"), contract C1
+    reason: str = ""
+    margin: float | None = None  # the best match's lead over the next person, when the kiosk sends it
 
 
 def text(value: Any, field: str, max_len: int, allow_empty: bool = False) -> str:
@@ -111,6 +117,18 @@ def parse_event(raw: Any) -> Event:
     direction = raw.get("direction")
     if direction not in DIRECTIONS:
         raise Invalid('direction must be "in" or "out"')
+    method = raw.get("method") or "face"
+    if method not in METHODS:
+        raise Invalid(f"method must be one of {', '.join(METHODS)}")
+    voids = raw.get("voids") or None
+    if voids is not None:
+        try:
+            voids = event_id(voids)
+        except Invalid as exc:
+            raise Invalid("voids must be the event_id (a UUID) of the check-in it cancels") from exc
+        if voids == eid:
+            raise Invalid("an event cannot void itself")
+    margin = raw.get("margin")
     return Event(
         event_id=eid,
         person_id=identifier(raw.get("person_id"), "person_id"),
@@ -120,6 +138,10 @@ def parse_event(raw: Any) -> Event:
         local_date=ts.date(),
         distance=number(raw.get("distance"), "distance", 0.0, 4.0),
         direction=direction,
+        method=method,
+        voids=voids,
+        reason=text(raw.get("reason") or "", "reason", MAX_REASON, allow_empty=True),
+        margin=None if margin is None else number(margin, "margin", 0.0, 4.0),
     )
 
 

@@ -61,6 +61,7 @@ def redis_url():
 
 DATA_TABLES = (
     "attendance", "heartbeats", "embeddings", "people", "person_changes", "kiosks", "admins", "audit", "maintenance",
+    "users", "login_failures", "corrections",
 )
 
 

@@ -23,7 +23,7 @@ def test_filters_by_local_date_person_and_kiosk(client, backend, kiosk_token, ad
     get = lambda q: client.get("/api/v1/attendance" + q, headers=bearer(admin_token))  # noqa: E731
     day1 = get("?from=2024-05-01&to=2024-05-01").json["events"]
     assert [e["event_id"] for e in day1] == [events[0]["event_id"], events[1]["event_id"]]
-    assert day1[0] == {**{k: events[0][k] for k in events[0]}, "kiosk": "kiosk-1"}
+    assert day1[0] == {**{k: events[0][k] for k in events[0]}, "kiosk": "kiosk-1", "method": "face"}
     assert len(get("?person_id=p-1").json["events"]) == 2
     assert len(get("?kiosk=kiosk-2").json["events"]) == 0
     assert get("?from=2024-05-02").json["events"][0]["direction"] == "out"
