@@ -26,7 +26,7 @@ def build_run_parser() -> argparse.ArgumentParser:
         flag = "--" + f.name.replace("_", "-")
         env = ENV_PREFIX + f.name.upper() + (f" or {aliases[f.name]}" if f.name in aliases else "")
         help_text = f"{f.metadata.get('help', '')} (default: {f.default!r}; env {env})"
-        if f.type == "bool":
+        if f.type == "bool" or f.metadata.get("tristate"):
             p.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         else:
             p.add_argument(flag, dest=f.name, default=None, help=help_text,
@@ -53,6 +53,9 @@ def run_main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Attendance kiosk")
+    from kiosk.qt.i18n import install_language
+
+    install_language(config.language)
     try:
         kiosk = KioskApp(config, config_file=Path(args.config) if args.config else default_config_file())
         kiosk.start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import os
 import threading
@@ -16,14 +17,16 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.core.atomic import fsync_dir
+from kiosk.core.atomic import fsync_dir, replace_file, replace_json
 from kiosk.core.types import CheckIn, Direction
 from kiosk.errors import AttendanceLogError
 
 log = logging.getLogger(__name__)
 
-FIELDS: tuple[str, ...] = ("event_id", "person_id", "name", "timestamp", "kiosk_id", "distance", "direction")
+OLD_FIELDS: tuple[str, ...] = ("event_id", "person_id", "name", "timestamp", "kiosk_id", "distance", "direction")
+FIELDS: tuple[str, ...] = (*OLD_FIELDS, "method", "voids", "reason")  # CONTRACTS.md C1: appended columns
 HEADER: bytes = (",".join(FIELDS) + "\n").encode("ascii")
+OLD_HEADER: bytes = (",".join(OLD_FIELDS) + "\n").encode("ascii")
 _CHUNK = 1 << 16
 
 
@@ -61,6 +64,9 @@ def format_row(checkin: CheckIn) -> bytes:
             checkin.kiosk_id,
             repr(float(checkin.distance)),
             Direction(checkin.direction).value,
+            checkin.method or "face",
+            checkin.voids,
+            checkin.reason[:200],
         ]
     )
     return buf.getvalue().encode("utf-8")
@@ -79,7 +85,35 @@ def row_to_checkin(row: dict[str, str]) -> CheckIn:
         kiosk_id=row["kiosk_id"],
         distance=float(row["distance"]),
         direction=Direction(row["direction"]),
+        method=row.get("method") or "face",
+        voids=row.get("voids") or "",
+        reason=row.get("reason") or "",
     )
+
+
+def _upgrade_header(path: Path) -> None:
+    """Give a CSV of the 7-column version the new header (atomically), keeping its rows byte for byte.
+
+    Old rows read as method "face" with no void. The sync progress (``<csv>.sync.json``, a byte offset) is
+    shifted by the header's growth; it is set to 0 while the file is replaced, so a crash in between
+    re-sends rows (the server ignores event ids it has) and never skips one.
+    """
+    with open(path, "rb") as fh:
+        if fh.readline() != OLD_HEADER:
+            return
+    progress = path.with_suffix(".sync.json")
+    state = None
+    if progress.exists():
+        try:
+            state = json.loads(progress.read_text(encoding="utf-8"))
+            replace_json(progress, {**state, "offset": 0, "count": 0})
+        except (OSError, ValueError) as exc:
+            log.warning("cannot read the sync progress %s (%s); the rows will be sent again", progress, exc)
+    data = path.read_bytes()
+    replace_file(path, [HEADER, data[len(OLD_HEADER):]])
+    if state is not None and int(state.get("offset", 0)) > 0:
+        replace_json(progress, {**state, "offset": int(state["offset"]) + len(HEADER) - len(OLD_HEADER)})
+    log.info("attendance log %s: upgraded to the header with method, voids and reason", path)
 
 
 class AttendanceLog:
@@ -104,6 +138,7 @@ class AttendanceLog:
         created = not self.path.exists()
         if not created:
             self._repair()
+            _upgrade_header(self.path)
         self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the log's lifetime
         if self._fh.tell() == 0:
             self._fh.write(HEADER)

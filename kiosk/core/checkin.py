@@ -56,7 +56,8 @@ class CheckInPolicy:
                 if c.person_id not in self._last or c.timestamp > self._last[c.person_id]:
                     self._last[c.person_id] = c.timestamp
 
-    def decide(self, person_id: str, name: str, distance: float) -> Decision:
+    def decide(self, person_id: str, name: str, distance: float, method: str = "face") -> Decision:
+        """A new check-in (made by ``method``) unless the person checked in within the cooldown."""
         now = self.clock()
         with self._lock:
             last = self._last.get(person_id)
@@ -64,9 +65,18 @@ class CheckInPolicy:
                 return Decision(None, last)
             self._last[person_id] = now
         event = CheckIn(
-            str(uuid.uuid4()), person_id, name, now, self.kiosk_id, round(float(distance), 4), self.direction
+            str(uuid.uuid4()), person_id, name, now, self.kiosk_id, round(float(distance), 4), self.direction,
+            method=method,
         )
         return Decision(event, last)
+
+    def void(self, original: CheckIn, reason: str) -> CheckIn:
+        """The event that cancels ``original`` (CONTRACTS.md C1); the person may check in again at once."""
+        with self._lock:
+            if self._last.get(original.person_id) == original.timestamp:
+                del self._last[original.person_id]
+        return CheckIn(str(uuid.uuid4()), original.person_id, original.name, self.clock(), self.kiosk_id, 0.0,
+                       original.direction, method=original.method, voids=original.event_id, reason=reason[:200])
 
     def forget(self, person_id: str) -> None:
         """Undo the bookkeeping of a check-in that could not be written (so the next sighting retries)."""
@@ -86,11 +96,12 @@ class CheckInRecorder:
                 history.append(_row_to_checkin(row))
             except (KeyError, ValueError):
                 continue
-        policy.seed(history)
+        voided = {c.voids for c in history if c.is_void}
+        policy.seed(c for c in history if not c.is_void and c.event_id not in voided)
 
-    def record(self, person_id: str, name: str, distance: float) -> Decision:
+    def record(self, person_id: str, name: str, distance: float, method: str = "face") -> Decision:
         """Decide, and write a new check-in (flushed and fsynced). Raises AttendanceLogError if it cannot."""
-        decision = self.policy.decide(person_id, name, distance)
+        decision = self.policy.decide(person_id, name, distance, method)
         if decision.checkin is not None:
             try:
                 self.log.append(decision.checkin)
@@ -98,6 +109,13 @@ class CheckInRecorder:
                 self.policy.forget(person_id)
                 raise
         return decision
+
+
+    def void(self, original: CheckIn, reason: str = "not_me") -> CheckIn:
+        """Write the event that cancels ``original`` (never touching its row). Raises AttendanceLogError."""
+        event = self.policy.void(original, reason)
+        self.log.append(event)
+        return event
 
 
 def _row_to_checkin(row: dict[str, str]) -> CheckIn:

@@ -110,6 +110,11 @@ class KioskConfig:
     max_seconds: float = dataclasses.field(default=0.0, metadata={"help": "quit after this many seconds (0: never)"})
     log_level: str = dataclasses.field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
     debug: bool = dataclasses.field(default=False, metadata={"help": "debug mode (more logging)"})
+    kiosk_mode: str = dataclasses.field(default="auto", metadata={
+        "help": "full screen, no decorations, no pointer, cannot be closed; auto: on for a camera", "tristate": True})
+    dim_after_min: float = dataclasses.field(default=5.0, metadata={"help": "dim the screen after this many minutes without a face (0: never)"})
+    language: str = dataclasses.field(default="", metadata={"help": "'en' or 'de' (default: the system's language)"})
+    sound: bool = dataclasses.field(default=True, metadata={"help": "a short tone for check-ins and refusals"})
 
     def resolved(self) -> KioskConfig:
         """This config with empty paths filled from the platform's data and config folders."""
@@ -151,6 +156,12 @@ class KioskConfig:
             raise ConfigError("direction must be 'in' or 'out'")
         if self.live_width < 160:
             raise ConfigError("live_width must be at least 160 pixels")
+        if self.kiosk_mode.strip().lower() not in ("auto", "", "on", "off", "true", "false", "yes", "no", "1", "0"):
+            raise ConfigError("kiosk_mode must be 'auto', 'on' or 'off'")
+        if self.dim_after_min < 0:
+            raise ConfigError("dim_after_min must be 0 (never) or more minutes")
+        if self.language.strip().lower() not in ("", "system", "en", "de"):
+            raise ConfigError("language must be 'en' or 'de' (empty: the system's language)")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError(f"unknown log level {self.log_level!r}")
         return self

@@ -44,6 +44,7 @@ class Track:
     unknown_votes: int = 3
     liveness: LivenessState | None = None  # None: no liveness evidence required
     held: bool = False  # identity confirmed, check-in held back until the face is shown to be live
+    blocked: frozenset[str] = frozenset()  # people this face said it is not ("Not you?")
 
     @property
     def live(self) -> bool:
@@ -122,9 +123,27 @@ class Tracker:
             interval = s.retry_s
         return now - track.last_embedded >= interval
 
+    def block(self, track_id: int, person_id: str) -> bool:
+        """"Not you?": never name ``person_id`` on this track again; it is undecided once more.
+
+        Returns False when the track is gone (the person walked away; a new track starts afresh).
+        """
+        for track in self.tracks:
+            if track.track_id == track_id:
+                track.blocked = track.blocked | {person_id}
+                track.votes.clear()
+                track.confirmed = None
+                track.confirmed_at = None
+                track.held = False
+                track.last_embedded = float("-inf")
+                return True
+        return False
+
     def add_vote(self, track: Track, match: Match, now: float) -> bool:
         """Record an embedding's verdict; True when this vote confirms the track's identity."""
         s = self.settings
+        if match.person_id is not None and match.person_id in track.blocked:  # the person said "Not you?"
+            match = Match(None, None, match.distance, match.margin)
         track.votes.append(match)
         track.last_embedded = now
         if not match.known:

@@ -101,6 +101,16 @@ class CheckIn:
     kiosk_id: str
     distance: float
     direction: Direction = Direction.IN
+    method: str = "face"  # how it was made: "face", "pin" or "badge" (CONTRACTS.md C1)
+    voids: str = ""  # the event_id of an earlier check-in this event cancels ("Not you?"); "" for a check-in
+    reason: str = ""  # why a void was made (the kiosk sends "not_me")
+
+    @property
+    def is_void(self) -> bool:
+        return bool(self.voids)
+
+
+METHODS = ("face", "pin", "badge")
 
 
 class FaceState(StrEnum):

@@ -51,7 +51,7 @@ def _payload(row: dict[str, str]) -> dict[str, Any]:
     distance = float(row["distance"])
     if not row["event_id"]:
         raise ValueError("the row has no event_id")
-    return {
+    payload = {
         "event_id": row["event_id"],
         "person_id": row["person_id"],
         "name": row["name"],
@@ -59,6 +59,11 @@ def _payload(row: dict[str, str]) -> dict[str, Any]:
         "distance": distance,
         "direction": row["direction"],
     }
+    if row.get("method") and row["method"] != "face":  # CONTRACTS.md C1: absent means "face"
+        payload["method"] = row["method"]
+    if row.get("voids"):
+        payload.update(voids=row["voids"], reason=row.get("reason") or "not_me")
+    return payload
 
 
 class SyncClient:

@@ -21,13 +21,17 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from kiosk.core.attendance import AttendanceLog
 from kiosk.core.checkin import CheckInPolicy, CheckInRecorder
 from kiosk.core.config import KioskConfig
+from kiosk.core.credentials import CredentialStore, FallbackCheck
 from kiosk.core.pipeline import PipelineResult
 from kiosk.core.stats import RunStats
 from kiosk.core.types import Direction, FaceState, Prompt
 from kiosk.qt.admin import gallery_store
 from kiosk.qt.camera import CameraWorker
+from kiosk.qt.entrance import Entrance
+from kiosk.qt.kiosk_mode import KioskLock, ScreenDimmer, kiosk_mode_wanted
 from kiosk.qt.main_window import MainWindow
 from kiosk.qt.recognition import RecognitionBridge
+from kiosk.qt.sound import Sounds
 from kiosk.vision.camera_source import parse_source
 from kiosk.vision.worker import WorkerClient, WorkerSettings
 
@@ -83,6 +87,13 @@ class KioskApp(QObject):
         self.log = AttendanceLog(config.attendance)
         policy = CheckInPolicy(config.kiosk_id, cooldown_s=config.cooldown_s, direction=Direction(config.direction))
         self.recorder = CheckInRecorder(policy, self.log)
+        self.sounds = Sounds(config.sound)
+        self.credentials = CredentialStore(config.gallery)
+        self.entrance = Entrance(self.window, self.recorder,
+                                 FallbackCheck(self.credentials, lambda: gallery_store(self.config).load().people),
+                                 self.sounds, block=self._block_identity)
+        self.kiosk_lock = KioskLock(self.window)
+        self.dimmer = ScreenDimmer(self.window, config.dim_after_min * 60.0)
         self._threads: list[QThread] = []
         self._camera: CameraWorker | None = None
         self._bridge: RecognitionBridge | None = None
@@ -117,7 +128,9 @@ class KioskApp(QObject):
         self._second.start()
         if self.config.max_seconds > 0:
             QTimer.singleShot(int(self.config.max_seconds * 1000), self._finish)
-        if self.config.fullscreen:
+        if kiosk_mode_wanted(self.config.kiosk_mode, parse_source(self.config.source).is_live):
+            self.kiosk_lock.lock()
+        elif self.config.fullscreen:
             self.window.showFullScreen()
         else:
             self.window.show()
@@ -178,6 +191,8 @@ class KioskApp(QObject):
         self.stats.analyse_ms.append(result.detect_ms + result.embed_ms)
         # Keep the last boxes through a frame or two where the detector misses a face (no flicker).
         now = time.monotonic()
+        if result.frame.faces:
+            self.dimmer.face_seen()
         if result.frame.faces or now - self._faces_at > FACE_HOLD_S:
             self.window.video.set_faces(result.frame.faces)
             self._faces_at = now
@@ -192,12 +207,11 @@ class KioskApp(QObject):
     def _on_checked_in(self, checkin, latency_ms: float) -> None:
         self.stats.checkins += 1
         self.stats.confirm_ms.append(latency_ms)
-        self.window.greeting.welcome(checkin.name, checkin.timestamp.strftime("%H:%M"))
+        self.entrance.face_checked_in(checkin)
 
     def _on_already(self, name: str, previous) -> None:
         self.stats.already_checked_in += 1
-        when = previous.strftime("%H:%M") if previous is not None else "earlier"
-        self.window.greeting.already(name, when)
+        self.entrance.already(name, previous)
 
     @Slot(str, str)
     def _on_camera_state(self, state: str, message: str) -> None:
@@ -231,6 +245,16 @@ class KioskApp(QObject):
 
         open_admin(self)
 
+    def _block_identity(self, checkin) -> None:
+        """"Not you?": the recogniser stops naming this person on the face's track."""
+        if self._bridge is not None:
+            self._bridge.block_identity(checkin.event_id, checkin.person_id)
+
+    def quit(self) -> None:
+        """Quit from the admin menu (after the PIN): the only way out of kiosk mode."""
+        self.kiosk_lock.release()
+        self.window.close()
+
     def latest_frame(self):
         return self._latest_frame
 
@@ -239,7 +263,7 @@ class KioskApp(QObject):
         summary = self.stats.summary()
         sys.stdout.write(json.dumps(summary) + "\n")
         sys.stdout.flush()
-        self.window.close()
+        self.quit()
 
     @Slot()
     def shutdown(self) -> None:
@@ -258,6 +282,7 @@ class KioskApp(QObject):
                 log.warning("thread %s did not stop in time", thread.objectName())
         if self._sync is not None:
             self._sync.stop()
+        self.sounds.close()
         self.worker.stop()
         self.log.close()
         QApplication.instance().quit()

@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.core.checkin import CheckInRecorder
-from kiosk.vision.protocol import Analysed, Failed
+from kiosk.vision.protocol import Analysed, BlockIdentity, Failed
 from kiosk.vision.worker import WorkerClient
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ class RecognitionBridge(QObject):
         self._latest: tuple[np.ndarray, int, float] | None = None
         self._stop = False
         self._input_closed = False
+        self._blocks: list[tuple[int, str]] = []  # ("Not you?") sent to the worker between frames
+        self._tracks: dict[str, int] = {}  # event_id -> track_id of recent face check-ins
         self.dropped = 0
 
     # -- called from other threads ------------------------------------------------------------------
@@ -54,6 +56,14 @@ class RecognitionBridge(QObject):
             self._input_closed = True
             self._cond.notify()
 
+    def block_identity(self, event_id: str, person_id: str) -> None:
+        """"Not you?" on check-in ``event_id``: the worker stops naming ``person_id`` on that face's track."""
+        with self._cond:
+            track_id = self._tracks.get(event_id)
+            if track_id is not None:
+                self._blocks.append((track_id, person_id))
+                self._cond.notify()
+
     def stop(self) -> None:
         with self._cond:
             self._stop = True
@@ -64,10 +74,16 @@ class RecognitionBridge(QObject):
     def run(self) -> None:
         while True:
             with self._cond:
-                while self._latest is None and not self._stop and not self._input_closed:
+                while self._latest is None and not self._stop and not self._input_closed and not self._blocks:
                     self._cond.wait(0.5)
                 if self._stop:
                     return
+                blocks, self._blocks = self._blocks, []
+            for track_id, person_id in blocks:
+                self._send_block(track_id, person_id)
+            with self._cond:
+                if self._latest is None and not self._input_closed:
+                    continue
                 if self._latest is None and self._input_closed:
                     self._input_closed = False
                     self.drained.emit()
@@ -94,6 +110,13 @@ class RecognitionBridge(QObject):
             self._check_in(c)
         self.resultReady.emit(result)
 
+    def _send_block(self, track_id: int, person_id: str) -> None:
+        try:
+            answer = self.client.request(BlockIdentity(track_id, person_id))
+            log.info("track %d: %s blocked (%s)", track_id, person_id, answer)
+        except (TimeoutError, OSError, EOFError, RuntimeError):
+            log.exception("could not block %s on track %d", person_id, track_id)
+
     def _check_in(self, confirmation) -> None:
         m = confirmation.match
         try:
@@ -103,6 +126,10 @@ class RecognitionBridge(QObject):
             self.failed.emit(f"Could not save the check-in: {exc}")
             return
         if decision.checkin is not None:
+            with self._cond:
+                self._tracks[decision.checkin.event_id] = confirmation.track_id
+                while len(self._tracks) > 64:  # only recent check-ins can be "Not you?"
+                    self._tracks.pop(next(iter(self._tracks)))
             latency_ms = (time.monotonic() - confirmation.first_seen) * 1000.0
             self.checkedIn.emit(decision.checkin, latency_ms)
         else:

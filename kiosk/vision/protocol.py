@@ -8,6 +8,7 @@ Requests                                      Answers
 ``SampleImage(rgb, source)``             ->   ``Sampled(sample)``
 ``SetPolicy(threshold, margin)``         ->   ``Reloaded(people)``
 ``Reload()``                             ->   ``Reloaded(people)``
+``BlockIdentity(track_id, person_id)``   ->   ``Blocked(found)``
 ``Stop()``                               ->   (none: the process ends)
 (start-up)                               ->   ``Ready(people, embeddings, pid)``
 any request that fails                   ->   ``Failed(message)``
@@ -58,7 +59,15 @@ class Stop:
     """End the worker process."""
 
 
-Request = AnalyseFrame | SampleImage | SetPolicy | Reload | Stop
+@dataclass(frozen=True, slots=True)
+class BlockIdentity:
+    """"Not you?": never name ``person_id`` on track ``track_id`` again."""
+
+    track_id: int
+    person_id: str
+
+
+Request = AnalyseFrame | SampleImage | SetPolicy | Reload | BlockIdentity | Stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,4 +101,11 @@ class Failed:
     message: str
 
 
-Answer = Ready | Analysed | Sampled | Reloaded | Failed
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """``found`` is False when the track had already ended."""
+
+    found: bool
+
+
+Answer = Ready | Analysed | Sampled | Reloaded | Blocked | Failed

@@ -27,6 +27,8 @@ from kiosk.vision.protocol import (
     Analysed,
     AnalyseFrame,
     Answer,
+    Blocked,
+    BlockIdentity,
     Failed,
     Ready,
     Reload,
@@ -117,6 +119,8 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
                     store, matcher = _load_matcher(settings)
                     pipeline.set_matcher(matcher)
                     conn.send(Reloaded(len(matcher.gallery.people)))
+                case BlockIdentity(track_id, person_id):  # "Not you?": this track is not this person
+                    conn.send(Blocked(pipeline.tracker.block(int(track_id), str(person_id))))
                 case Reload():
                     store, matcher = _load_matcher(settings)
                     pipeline.set_matcher(matcher)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -33,7 +34,37 @@ def checkin(name: str = "Ada Lovelace", **kw) -> CheckIn:
 def test_new_log_has_exactly_the_header(tmp_path):
     path = tmp_path / "a" / "attendance.csv"
     AttendanceLog(path).close()
-    assert path.read_bytes() == b"event_id,person_id,name,timestamp,kiosk_id,distance,direction\n"
+    assert path.read_bytes() == b"event_id,person_id,name,timestamp,kiosk_id,distance,direction,method,voids,reason\n"
+
+
+def test_pin_checkins_and_voids_read_back_with_their_method_and_target(tmp_path):
+    path = tmp_path / "attendance.csv"
+    first = checkin(method="pin")
+    void = checkin(event_id="void-1", voids=first.event_id, reason="not_me", distance=0.0)
+    with AttendanceLog(path) as log:
+        log.append(first)
+        log.append(void)
+    read = [row_to_checkin(r) for r, _ in read_rows(path)]
+    assert read == [first, void]
+    assert read[0].method == "pin" and not read[0].is_void
+    assert read[1].is_void and read[1].voids == first.event_id and read[1].method == "face"
+
+
+def test_a_log_of_the_old_version_gets_the_new_header_and_keeps_its_rows_and_sync_offset(tmp_path):
+    path = tmp_path / "attendance.csv"
+    old_header = b"event_id,person_id,name,timestamp,kiosk_id,distance,direction\n"
+    old_row = b"e-1,p-1,Ann,2026-03-02T09:00:00+01:00,kiosk-1,0.31,in\n"
+    path.write_bytes(old_header + old_row + old_row.replace(b"e-1", b"e-2"))
+    progress = tmp_path / "attendance.sync.json"
+    progress.write_text(json.dumps({"offset": len(old_header) + len(old_row), "count": 1, "rejected": 0}))
+    with AttendanceLog(path) as log:
+        log.append(checkin(event_id="e-3", method="badge"))
+    data = path.read_bytes()
+    assert data.startswith(HEADER) and data.count(b"\n") == 4
+    rows = [row_to_checkin(r) for r, _ in read_rows(path)]
+    assert [(c.event_id, c.method) for c in rows] == [("e-1", "face"), ("e-2", "face"), ("e-3", "badge")]
+    offset = json.loads(progress.read_text())["offset"]
+    assert [r["event_id"] for r, _ in read_rows(path, offset)] == ["e-2", "e-3"]  # nothing re-sent, nothing skipped
 
 
 def test_appended_checkins_read_back_identically(tmp_path):
