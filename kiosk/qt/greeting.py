@@ -95,7 +95,7 @@ class GreetingBanner(QWidget):
         kind, *args = self._render
         texts = {
             "idle": lambda: self.tr("Look at the camera to check in"),
-            "hint": lambda text: text,
+            "hint": self._prompt,
             "welcome": lambda name, at: self.tr("Welcome, %1, checked in at %2").replace("%1", name).replace("%2", at),
             "already": lambda name, at: self.tr("%1, already checked in at %2").replace("%1", name).replace("%2", at),
             "earlier": lambda name: self.tr("%1, already checked in earlier").replace("%1", name),
@@ -103,6 +103,11 @@ class GreetingBanner(QWidget):
             "text": lambda text: text,
         }
         return texts[kind](*args)
+
+    def _prompt(self, text: str) -> str:
+        """A face's prompt (``kiosk.core.types.Prompt``) in the UI's language."""
+        known = {"Hold still": self.tr("Hold still"), "Please blink": self.tr("Please blink")}
+        return known.get(str(text), str(text))
 
     def welcome(self, name: str, time_text: str, checkin=None) -> None:
         """Welcome; with ``checkin`` (a face check-in) "Not you?" is offered for 10 seconds."""

@@ -94,6 +94,14 @@
         <translation>Entschuldigung! Die Anmeldung ist storniert. Schauen Sie erneut in die Kamera oder tippen Sie auf „Nicht erkannt?“.</translation>
     </message>
     <message>
+        <source>Hold still</source>
+        <translation>Bitte still halten</translation>
+    </message>
+    <message>
+        <source>Please blink</source>
+        <translation>Bitte blinzeln</translation>
+    </message>
+    <message>
         <source>Not you?</source>
         <translation>Nicht Sie?</translation>
     </message>
