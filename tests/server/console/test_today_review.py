@@ -66,7 +66,7 @@ def test_today_shows_who_is_in_late_arrivals_and_kiosks(app, client, console, si
 
 
 def test_kiosk_void_takes_the_check_in_out_everywhere_and_shows_in_review(
-    app, client, console, site, kiosk_token, admin_token
+    app, backend, client, console, site, kiosk_token, admin_token
 ):
     original = checkin("p-1", "Ada Lovelace", minutes_ago(3))
     post_events(client, kiosk_token, original)
@@ -154,7 +154,7 @@ def report_names(console, day: str) -> str:
     return html[html.index('id="report-days"') : html.index('id="report-totals"')]
 
 
-def test_manager_voids_a_check_in_once_and_the_report_changes(app, client, as_role, site, kiosk_token):
+def test_manager_voids_a_check_in_once_and_the_report_changes(app, backend, client, as_role, site, kiosk_token):
     manager = as_role("manager")
     event = checkin("p-1", "Ada Lovelace", minutes_ago(5), distance=0.45)
     post_events(client, kiosk_token, event)
@@ -232,7 +232,7 @@ def test_add_a_missed_check_in_once(app, client, as_role, site, kiosk_token):
     assert rows == [("console", "manual")]
 
 
-def test_false_accepts_per_kiosk_on_metrics(app, client, as_role, site, kiosk_token):
+def test_false_accepts_per_kiosk_on_metrics(app, backend, client, as_role, site, kiosk_token):
     manager = as_role("manager")
     enrol(client, kiosk_token, "p-2", "Alan Turing")
     wrong = [checkin("p-1", "Ada Lovelace", minutes_ago(5), distance=0.45) for _ in range(3)]
