@@ -144,4 +144,27 @@
         <translation>Nicht erkannt?</translation>
     </message>
 </context>
+<context>
+    <name>TouchKeyboard</name>
+    <message>
+        <source>Space</source>
+        <translation>Leerzeichen</translation>
+    </message>
+    <message>
+        <source>Next ⏎</source>
+        <translation>Weiter ⏎</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Zeichen löschen</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>Umschalt</translation>
+    </message>
+    <message>
+        <source>Caps lock</source>
+        <translation>Feststelltaste</translation>
+    </message>
+</context>
 </TS>
