@@ -55,12 +55,13 @@ def enrol(client, token: str, person_id: str, name: str, employee_no: str = "", 
 
 
 def midday_zone(now: datetime | None = None) -> str:
-    """An Etc/GMT zone in which it is now between 06:00 and 18:00, so "today" cannot roll over in a test."""
+    """A zone (a city's when one fits) in which it is now between 07:00 and 17:00: "today" cannot roll over."""
     from zoneinfo import ZoneInfo
 
     now = now or datetime.now(timezone.utc)
-    for hours in range(-12, 15):
-        name = "Etc/GMT" + (f"{-hours:+d}" if hours else "")
-        if 6 <= now.astimezone(ZoneInfo(name)).hour < 18:
+    cities = ["Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Asia/Kolkata"]
+    etc = ["Etc/GMT" + (f"{-hours:+d}" if hours else "") for hours in range(-12, 15)]
+    for name in cities + etc:
+        if 7 <= now.astimezone(ZoneInfo(name)).hour < 17:
             return name
     raise AssertionError("no zone found")
