@@ -54,46 +54,66 @@ def _principal_group(role: str) -> click.Group:
     def group() -> None:
         pass
 
-    @group.command("add", help=f"create a {role}; prints its token alone on the last line")
-    @click.argument("name")
-    def add(name: str) -> None:
-        from server import auth
+    def add(name: str, enrol: bool = False) -> None:
+        from server import audit, auth
 
         app = _app()
         with _conn(app) as conn:
             try:
-                token = auth.create_principal(conn, role, name)
+                token = auth.create_principal(conn, role, name, enrol=enrol, actor=audit.cli_actor())
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from exc
-            _audit(conn, "token-add", name, {"role": role})
-        click.echo(f"{role} {name!r} created; its token (shown only now):")
+        scopes = f" (scopes: {'checkin, enrol' if enrol else 'checkin'})" if role == "kiosk" else ""
+        click.echo(f"{role} {name!r} created{scopes}; its token (shown only now):")
         click.echo(token)
+
+    add_help = f"create a {role}; prints its token alone on the last line"
+    if role == "kiosk":
+        add_help = (
+            "create a kiosk token that may post check-ins and heartbeats and pull people; with --enrol it may "
+            "also enrol people and change or erase the people it enrolled. Prints the token alone on the last line"
+        )
+        add = click.option("--enrol", is_flag=True, help="also allow enrolling people")(add)
+    group.command("add", help=add_help)(click.argument("name")(add))
 
     @group.command("revoke", help=f"revoke a {role}'s token")
     @click.argument("name")
     def revoke(name: str) -> None:
+        from server import audit, auth
+
+        app = _app()
+        with _conn(app) as conn:
+            if not auth.revoke(conn, role, name, actor=audit.cli_actor()):
+                raise click.ClickException(f"no active {role} called {name!r}")
+        click.echo(f"{role} {name!r} revoked")
+
+    @group.command("list", help=f"list {role}s" + (" with their scopes" if role == "kiosk" else ""))
+    def list_() -> None:
         from server import auth
 
         app = _app()
         with _conn(app) as conn:
-            if not auth.revoke(conn, role, name):
-                raise click.ClickException(f"no active {role} called {name!r}")
-            _audit(conn, "token-revoke", name, {"role": role})
-        click.echo(f"{role} {name!r} revoked")
+            holders = auth.list_principals(conn, role)
+        for h in holders:
+            state = f"revoked {h.revoked_at:%Y-%m-%d %H:%M}" if h.revoked_at else "active"
+            scopes = f"{','.join(h.scopes)}\t" if role == "kiosk" else ""
+            click.echo(f"{h.name}\t{state}\t{scopes}created {h.created_at:%Y-%m-%d %H:%M}")
 
-    @group.command("list", help=f"list {role}s")
-    def list_() -> None:
-        from sqlalchemy import select
+    if role == "kiosk":
 
-        from server import schema
+        @group.command("scopes", help="allow or forbid a kiosk to enrol people, keeping its token")
+        @click.argument("name")
+        @click.option("--enrol/--no-enrol", required=True, help="allow (or forbid) enrolling people")
+        def scopes(name: str, enrol: bool) -> None:
+            from server import audit, auth
 
-        table = schema.kiosks if role == "kiosk" else schema.admins
-        app = _app()
-        with _conn(app) as conn:
-            rows = conn.execute(select(table).order_by(table.c.name)).all()
-        for row in rows:
-            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
-            click.echo(f"{row.name}\t{state}\tcreated {row.created_at:%Y-%m-%d %H:%M}")
+            app = _app()
+            with _conn(app) as conn:
+                try:
+                    granted = auth.set_kiosk_scopes(conn, name, enrol=enrol, actor=audit.cli_actor())
+                except LookupError as exc:
+                    raise click.ClickException(str(exc)) from exc
+            click.echo(f"kiosk {name!r} scopes: {', '.join(granted)}")
 
     return group
 

@@ -16,9 +16,10 @@ from sqlalchemy import Connection, select
 from server import schema
 
 ACTIONS = (
-    "enrol", "delete", "expire", "purge", "export", "person-export", "token-add", "token-revoke",
+    "enrol", "re-enrol", "delete", "expire", "denied", "purge", "export", "person-export",
+    "token-add", "token-revoke", "token-scopes",
     "user-add", "user-disable", "user-passwd", "login", "login-failed", "logout", "correct", "rename",
-)
+)  # fmt: skip
 
 
 def _now() -> datetime:

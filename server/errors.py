@@ -1,4 +1,8 @@
-"""JSON errors everywhere and the security headers on every response."""
+"""The domain's errors, JSON errors everywhere, and the security headers on every response.
+
+Domain code raises ``Invalid`` (server.validation: 400), ``NotAllowed`` (403), ``Erased`` (410) and
+``Unknown`` (404); the handlers here turn them into ``{"error": code, "message": text}``.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,18 @@ SECURITY_HEADERS = {
 }
 
 
+class NotAllowed(PermissionError):
+    """The caller's token may not do this; the message says why and whom to ask."""
+
+
+class Erased(LookupError):
+    """The person was erased; an erasure is final unless an administrator re-enrols them explicitly."""
+
+
+class Unknown(LookupError):
+    """There is no such person (or kiosk)."""
+
+
 def error_response(status: int, code: str, message: str) -> Response:
     response = jsonify(error=code, message=message)
     response.status_code = status
@@ -39,6 +55,18 @@ def _http_error(exc: HTTPException) -> Response:
 def _invalid(exc: Invalid) -> Response:
     """A value failed validation anywhere below the views: 400 with the reason."""
     return error_response(400, "bad_request", str(exc))
+
+
+def _not_allowed(exc: NotAllowed) -> Response:
+    return error_response(403, "forbidden", str(exc))
+
+
+def _erased(exc: Erased) -> Response:
+    return error_response(410, "erased", str(exc))
+
+
+def _unknown(exc: Unknown) -> Response:
+    return error_response(404, "not_found", str(exc))
 
 
 def _database_error(exc: OperationalError) -> Response:
@@ -64,6 +92,9 @@ def _headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Invalid, _invalid)
+    app.register_error_handler(NotAllowed, _not_allowed)
+    app.register_error_handler(Erased, _erased)
+    app.register_error_handler(Unknown, _unknown)
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected)
     app.after_request(_headers)

@@ -2,6 +2,9 @@
 
 A batch is stored in one statement; an invalid event is rejected with its reason while its valid
 siblings are stored, and an event already stored (same event_id) is a duplicate, never a second row.
+Check-ins of an erased person that arrive after the erasure get the same treatment as the ones stored
+before it (ERASURE_CHECKINS: pseudonymised, or not stored: status "erased"); a batch shares the people
+lock so that an erasure cannot slip in between that check and the insert.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Connection
 
-from server import corrections, metrics, schema
+from server import corrections, locks, metrics, privacy, schema
 from server.cache import get_cache
 from server.db import insert_ignoring_conflicts, upsert
 from server.validation import Event, Invalid, integer, number, parse_event, text
@@ -44,7 +48,7 @@ def _row(event: Event, kiosk: str, now: datetime) -> dict[str, Any]:
 
 def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[dict[str, Any]]:
     """Validate and store a batch from ``kiosk``; commits. One result per event, in order:
-    ``{"event_id", "status": "created" | "duplicate" | "rejected", ["error"]}``."""
+    ``{"event_id", "status": "created" | "duplicate" | "rejected" | "erased", ["error"]}``."""
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
     valid: list[Event] = []
@@ -63,15 +67,25 @@ def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[di
         results.append({"event_id": event.event_id, "status": None})
 
     created: set[str] = set()
+    fresh: list[dict[str, Any]] = []
+    stored: set[str] = set()
     checkins = [e for e in valid if e.voids is None]
     voids = [e for e in valid if e.voids is not None]  # "Not you?" presses: corrections (contract C1)
     if valid:
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        if checkins:
+        locks.hold_shared_for_transaction(conn, locks.PEOPLE)
+        rows = [_row(e, kiosk, now) for e in checkins]
+        erased = privacy.erased_among(conn, {r["person_id"] for r in rows})
+        if erased:
+            config = current_app.config
+            rows = privacy.erase_late_rows(rows, erased, config["ERASURE_CHECKINS"], config["SECRET_KEY"])
+        stored = {r["event_id"] for r in rows} | {e.event_id for e in voids}
+        if rows:
             # One cached statement, executed for all rows at once (SQLAlchemy's "insertmanyvalues"); rows
             # that hit the unique event_id index are skipped by the database and return nothing.
             stmt = insert_ignoring_conflicts(conn, schema.attendance).returning(schema.attendance.c.event_id)
-            created = set(conn.execute(stmt, [_row(e, kiosk, now) for e in checkins]).scalars())
+            created = set(conn.execute(stmt, rows).scalars())
+            fresh = [r for r in rows if r["event_id"] in created]
         if voids:
             void_created, refused = corrections.record_kiosk_voids(conn, kiosk, voids)
             created |= void_created
@@ -80,16 +94,18 @@ def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[di
                     result.update(status="rejected", error="voids a check-in of another kiosk")
         conn.commit()
 
-    counts = {"created": 0, "duplicate": 0, "rejected": 0}
+    counts = {"created": 0, "duplicate": 0, "rejected": 0, "erased": 0}
     for result in results:
         if result["status"] is None:
-            result["status"] = "created" if result["event_id"] in created else "duplicate"
+            if result["event_id"] not in stored:
+                result["status"] = "erased"
+            else:
+                result["status"] = "created" if result["event_id"] in created else "duplicate"
         counts[result["status"]] += 1
-    fresh = [e for e in checkins if e.event_id in created]
-    confidences = [min(1.0, max(0.0, 1.0 - e.distance)) for e in fresh]
+    confidences = [min(1.0, max(0.0, 1.0 - r["distance"])) for r in fresh]
     by_day: dict[str, list[str]] = {}
-    for e in fresh:
-        by_day.setdefault(e.local_date.isoformat(), []).append(e.person_id)
+    for r in fresh:
+        by_day.setdefault(r["local_date"].isoformat(), []).append(r["person_id"])
     cache = get_cache()
     for day, person_ids in by_day.items():
         cache.mark_present(day, person_ids)
@@ -97,7 +113,7 @@ def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[di
     if voided:
         cache.forget_all_presence()  # presence is of the corrected view: a void may take somebody out
     elapsed = time.perf_counter() - started
-    metrics.record_ingest(kiosk, counts, confidences, elapsed, [e.method for e in fresh], voided)
+    metrics.record_ingest(kiosk, counts, confidences, elapsed, [r["method"] for r in fresh], voided)
     return results
 
 

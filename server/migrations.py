@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from filelock import FileLock
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, inspect, select, text, update
 
 from server import locks, schema
 
@@ -55,12 +55,48 @@ def _v5_console(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v6_scopes_and_tombstones(conn: Connection) -> None:
+    """kiosks.scopes, people.enrolled_by and people.erased (issue 12: least privilege, tombstones win).
+
+    Kiosks that already enrolled someone keep the right to (scope "enrol"); the others become check-in
+    only. A person's enrolled_by is their first enrolment in the audit log, else their last writer. A deleted
+    person is an erasure unless the audit log says their last change was a template expiry.
+    """
+    if "scopes" not in {c["name"] for c in inspect(conn).get_columns("kiosks")}:
+        conn.execute(text("ALTER TABLE kiosks ADD COLUMN scopes VARCHAR(64) NOT NULL DEFAULT 'checkin'"))
+    columns = {c["name"] for c in inspect(conn).get_columns("people")}
+    if "enrolled_by" not in columns:
+        conn.execute(text("ALTER TABLE people ADD COLUMN enrolled_by VARCHAR(80)"))
+    if "erased" not in columns:
+        conn.execute(text("ALTER TABLE people ADD COLUMN erased BOOLEAN NOT NULL DEFAULT false"))
+    p, k, a = schema.people, schema.kiosks, schema.audit
+    for person_id, updated_by in conn.execute(select(p.c.person_id, p.c.updated_by)).all():
+        first_enrol = conn.execute(
+            select(a.c.actor).where(a.c.subject == person_id, a.c.action == "enrol").order_by(a.c.id).limit(1)
+        ).scalar()
+        writer = first_enrol or updated_by
+        enrolled_by = writer.removeprefix("kiosk:")
+        conn.execute(update(p).where(p.c.person_id == person_id).values(enrolled_by=enrolled_by))
+        if writer.startswith("kiosk:"):
+            conn.execute(update(k).where(k.c.name == enrolled_by).values(scopes="checkin enrol"))
+    for (person_id,) in conn.execute(select(p.c.person_id).where(p.c.deleted.is_(True))).all():
+        last = conn.execute(
+            select(a.c.action)
+            .where(a.c.subject == person_id, a.c.action.in_(("enrol", "delete", "expire")))
+            .order_by(a.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if last != "expire":
+            conn.execute(update(p).where(p.c.person_id == person_id).values(erased=True))
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_core),
     (2, _v2_people),
     (3, _v3_attendance_date_index),
     (4, _v4_privacy),
     (5, _v5_console),
+    (6, _v6_scopes_and_tombstones),
 ]
 LATEST = MIGRATIONS[-1][0]
 

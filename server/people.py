@@ -14,14 +14,16 @@ import json
 import math
 import struct
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import current_app
 from sqlalchemy import Connection, delete, func, select, update
 
-from server import audit, locks, schema
+from server import audit, auth, locks, schema
+from server.auth import Principal
 from server.cache import get_cache
 from server.db import upsert
+from server.errors import Erased, NotAllowed, Unknown
 from server.privacy import erase_checkins, get_sealer
 from server.validation import Invalid, timestamp
 from server.validation import text as text_value
@@ -66,29 +68,103 @@ def parse_person(body: dict[str, Any], max_embeddings: int) -> dict[str, Any]:
     }
 
 
-def _record_change(conn: Connection, person_id: str) -> int:
-    """Take the people write lock and the next cursor value (the first write of the transaction)."""
+def _begin_change(conn: Connection, person_id: str) -> tuple[int, Any]:
+    """Take the people write lock and the next cursor value (the first write of the transaction), then
+    read the person as it is now (so that no other change can slip in between the check and the write)."""
     locks.hold_for_transaction(conn, locks.PEOPLE)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     result = conn.execute(schema.person_changes.insert().values(person_id=person_id, changed_at=now))
-    return int(result.inserted_primary_key[0])
+    p = schema.people
+    row = conn.execute(
+        select(p.c.seq, p.c.deleted, p.c.erased, p.c.enrolled_by, p.c.updated_at).where(p.c.person_id == person_id)
+    ).first()
+    return int(result.inserted_primary_key[0]), row
 
 
-def store_person(
+def _refuse(conn: Connection, who: Principal, action: str, person_id: str, exc: Exception) -> NoReturn:
+    """Undo the change begun, audit the refusal, raise ``exc``."""
+    conn.rollback()
+    audit.record(conn, who.actor, "denied", person_id, {"wanted": action, "reason": type(exc).__name__})
+    conn.commit()
+    raise exc
+
+
+def _owner_check(who: Principal, row: Any, person_id: str, what: str) -> Exception | None:
+    """Why ``who`` may not ``what`` ("change", "erase") the existing person, or None when it may."""
+    if who.is_admin or row.enrolled_by == who.name:
+        return None
+    where = f"enrolled at {row.enrolled_by}" if row.enrolled_by else "enrolled before enrolments were recorded"
+    return NotAllowed(f"{person_id} was {where}: only that kiosk or an administrator can {what} them; "
+                      "ask an administrator")  # fmt: skip
+
+
+def _no_enrol_scope(who: Principal) -> NotAllowed:
+    return NotAllowed(
+        f"kiosk {who.name} may check people in but not enrol, change or erase them (its token has no enrol "
+        f"scope): ask an administrator (python -m server kiosk scopes {who.name} --enrol)"
+    )
+
+
+def enrol(conn: Connection, person_id: str, fields: dict[str, Any], who: Principal, *, reenrol: bool = False) -> int:
+    """Create or change ``person_id`` on behalf of ``who``; commits; returns the change's cursor.
+
+    A kiosk needs the enrol scope and may change only the people it enrolled; an admin may change anyone.
+    An erased person stays erased (raises Erased) unless an admin passes ``reenrol``. Raises NotAllowed.
+    """
+    if not who.may(auth.ENROL):
+        _refuse(conn, who, "enrol", person_id, _no_enrol_scope(who))
+    if reenrol and not who.is_admin:
+        _refuse(conn, who, "enrol", person_id, NotAllowed("only an administrator can re-enrol an erased person"))
+    seq, row = _begin_change(conn, person_id)
+    enrolled_by = who.enrolled_by
+    if row is not None and row.erased:
+        if not reenrol:
+            when = row.updated_at.replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
+            _refuse(conn, who, "enrol", person_id, Erased(
+                f"{person_id} was erased at {when}; an erasure is final (enrol them again under a new id, or an "
+                "administrator re-enrols this id explicitly with ?reenrol=true)"
+            ))  # fmt: skip
+    elif row is not None:
+        refusal = _owner_check(who, row, person_id, "change")
+        if refusal is not None:
+            _refuse(conn, who, "enrol", person_id, refusal)
+        enrolled_by = row.enrolled_by or enrolled_by
+    return _write(conn, seq, person_id, fields, who.actor, enrolled_by=enrolled_by,
+                  action="re-enrol" if row is not None and row.erased else "enrol")  # fmt: skip
+
+
+def erase(conn: Connection, person_id: str, who: Principal) -> int:
+    """Erase ``person_id`` on behalf of ``who``; commits; returns the cursor (the tombstone's, when the
+    person was erased already). A kiosk needs the enrol scope and may erase only the people it enrolled;
+    a kiosk erasing someone the server never had gets Unknown. Raises NotAllowed, Unknown."""
+    if not who.may(auth.ENROL):
+        _refuse(conn, who, "delete", person_id, _no_enrol_scope(who))
+    seq, row = _begin_change(conn, person_id)
+    if row is None and not who.is_admin:
+        _refuse(conn, who, "delete", person_id, Unknown(f"the server has no person {person_id}"))
+    if row is not None and row.erased:
+        conn.rollback()
+        return int(row.seq)
+    if row is not None:
+        refusal = _owner_check(who, row, person_id, "erase")
+        if refusal is not None:
+            _refuse(conn, who, "delete", person_id, refusal)
+    config = current_app.config
+    return _write(conn, seq, person_id, None, who.actor, enrolled_by=row.enrolled_by if row else None,
+                  erasure=(config["ERASURE_CHECKINS"], config["SECRET_KEY"]))  # fmt: skip
+
+
+def _write(
     conn: Connection,
+    seq: int,
     person_id: str,
     fields: dict[str, Any] | None,
     actor: str,
     *,
+    enrolled_by: str | None,
     erasure: tuple[str, str] | None = None,
     action: str | None = None,
 ) -> int:
-    """Store ``fields`` (from parse_person) for ``person_id``, or erase the person when None; commits.
-
-    ``erasure`` is (ERASURE_CHECKINS policy, SECRET_KEY) for a deletion. Returns the change's cursor.
-    Needs an app context (the embeddings key and the cache).
-    """
-    seq = _record_change(conn, person_id)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     values = {
         "person_id": person_id,
@@ -96,6 +172,8 @@ def store_person(
         "employee_no": fields["employee_no"] if fields else None,
         "consent": fields["consent"] if fields else None,
         "deleted": fields is None,
+        "erased": fields is None and erasure is not None,
+        "enrolled_by": enrolled_by[:80] if enrolled_by else None,
         "seq": seq,
         "updated_at": now,
         "updated_by": actor[:64],
@@ -122,8 +200,29 @@ def store_person(
     return seq
 
 
+def store_person(
+    conn: Connection,
+    person_id: str,
+    fields: dict[str, Any] | None,
+    actor: str,
+    *,
+    erasure: tuple[str, str] | None = None,
+    action: str | None = None,
+) -> int:
+    """Store ``fields`` (from parse_person) for ``person_id``, or remove the person when None, without any
+    permission check (the command line, retention); commits; returns the change's cursor.
+
+    ``erasure`` is (ERASURE_CHECKINS policy, SECRET_KEY) for an erasure, None for a template expiry.
+    Needs an app context (the embeddings key and the cache).
+    """
+    seq, row = _begin_change(conn, person_id)
+    enrolled_by = row.enrolled_by if row is not None else (actor.removeprefix("kiosk:") if fields else None)
+    return _write(conn, seq, person_id, fields, actor, enrolled_by=enrolled_by, erasure=erasure, action=action)
+
+
 def erase_person(conn: Connection, person_id: str, actor: str) -> int:
-    """Erase ``person_id`` under the app's ERASURE_CHECKINS policy; commits; returns the cursor."""
+    """Erase ``person_id`` under the app's ERASURE_CHECKINS policy, without a permission check (the command
+    line); commits; returns the cursor."""
     config = current_app.config
     return store_person(conn, person_id, None, actor, erasure=(config["ERASURE_CHECKINS"], config["SECRET_KEY"]))
 
@@ -135,6 +234,7 @@ def _public(row: Any) -> dict[str, Any]:
         "employee_no": row.employee_no,
         "consent": json.loads(row.consent) if row.consent else None,
         "updated_at": row.updated_at.replace(tzinfo=timezone.utc).isoformat(),
+        "enrolled_by": row.enrolled_by,
     }
 
 
@@ -193,10 +293,10 @@ def update_details(
     employee_no = text_value(employee_no.strip(), "employee number", 64, allow_empty=True)
     department = text_value(department.strip(), "department", 100, allow_empty=True)
     p = schema.people
-    if not conn.execute(select(p.c.person_id).where(p.c.person_id == person_id, p.c.deleted.is_(False))).first():
+    seq, row = _begin_change(conn, person_id)
+    if row is None or row.deleted:
         conn.rollback()
         return None
-    seq = _record_change(conn, person_id)
     conn.execute(
         update(p)
         .where(p.c.person_id == person_id)

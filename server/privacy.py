@@ -52,6 +52,29 @@ def erase_checkins(conn: Connection, person_id: str, policy: str, secret: str) -
     raise ValueError(f"unknown erasure policy {policy!r}")
 
 
+def erased_among(conn: Connection, person_ids: set[str]) -> set[str]:
+    """The ids among ``person_ids`` of people who were erased (tombstones of an erasure, not an expiry)."""
+    if not person_ids:
+        return set()
+    p = schema.people
+    query = select(p.c.person_id).where(p.c.erased.is_(True), p.c.person_id.in_(sorted(person_ids)))
+    return set(conn.execute(query).scalars())
+
+
+def erase_late_rows(rows: list[dict[str, Any]], erased: set[str], policy: str, secret: str) -> list[dict[str, Any]]:
+    """Check-in rows about to be stored, with ERASURE_CHECKINS applied to those of ``erased`` people, as
+    ``erase_checkins`` applied it to the rows stored before the erasure (``delete``: left out)."""
+    if not erased or policy == "keep":
+        return rows
+    if policy == "delete":
+        return [r for r in rows if r["person_id"] not in erased]
+    if policy == "pseudonymise":
+        hidden = {pid: pseudonym(pid, secret) for pid in erased}
+        return [{**r, "person_id": hidden[r["person_id"]], "name": ERASED_NAME} if r["person_id"] in hidden else r
+                for r in rows]  # fmt: skip
+    raise ValueError(f"unknown erasure policy {policy!r}")
+
+
 def seal_legacy_rows(engine: Engine, sealer: EmbeddingSealer) -> int:
     """Encrypt embeddings stored before encryption existed; returns how many. Idempotent."""
     e = schema.embeddings

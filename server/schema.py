@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -27,7 +28,8 @@ schema_version = Table(
     Column("applied_at", DateTime, nullable=False),
 )
 
-def _token_holders(name: str) -> Table:
+
+def _token_holders(name: str, *extra: Column) -> Table:
     """Kiosks and admins: a name and the sha256 of a bearer token, revocable."""
     return Table(
         name,
@@ -37,10 +39,13 @@ def _token_holders(name: str) -> Table:
         Column("token_hash", String(64), nullable=False, unique=True),
         Column("created_at", DateTime, nullable=False),
         Column("revoked_at", DateTime, nullable=True),
+        *extra,
     )
 
 
-kiosks = _token_holders("kiosks")
+# A kiosk's scopes, space-separated: "checkin" (events, heartbeats, pulling people), plus "enrol" (create
+# people; change or erase the people it enrolled). Admin tokens may do anything.
+kiosks = _token_holders("kiosks", Column("scopes", String(64), nullable=False, server_default="checkin"))
 admins = _token_holders("admins")
 
 attendance = Table(
@@ -90,6 +95,8 @@ people = Table(
     Column("updated_by", String(64), nullable=False),
     Column("last_seen_at", DateTime, nullable=True),  # latest check-in (UTC) noted by the retention purge
     Column("department", String(100), nullable=True),  # set in the console (People)
+    Column("enrolled_by", String(80), nullable=True),  # the kiosk's name, or "admin:<name>"; None: unknown
+    Column("erased", Boolean, nullable=False, server_default=false()),  # an erasure (not an expiry): final
     Index("ix_people_seq", "seq"),
 )
 

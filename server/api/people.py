@@ -1,5 +1,5 @@
 """People sync over HTTP: kiosks push (PUT) and erase people and pull the changes since their cursor;
-admins list people. The logic is in server.people."""
+admins list people. The logic and the rules (scopes, owners, tombstones) are in server.people."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from server.validation import Invalid, identifier, json_object
 
 
 @bp.put("/people/<person_id>")
-@auth.require("kiosk")
+@auth.require("kiosk", "admin")
 def put_person(person_id: str) -> Any:
     person_id = identifier(person_id, "person_id")
+    reenrol = request.args.get("reenrol", "").lower() in ("1", "true", "yes")
     fields = people.parse_person(json_object(), current_app.config["MAX_EMBEDDINGS_PER_PERSON"])
-    seq = people.store_person(get_db(), person_id, fields, auth.actor())
+    seq = people.enrol(get_db(), person_id, fields, auth.principal(), reenrol=reenrol)
     return jsonify(person_id=person_id, status="stored", cursor=seq)
 
 
@@ -26,7 +27,7 @@ def put_person(person_id: str) -> Any:
 @auth.require("kiosk", "admin")
 def delete_person(person_id: str) -> Any:
     person_id = identifier(person_id, "person_id")
-    seq = people.erase_person(get_db(), person_id, auth.actor())
+    seq = people.erase(get_db(), person_id, auth.principal())
     return jsonify(person_id=person_id, status="deleted", cursor=seq)
 
 

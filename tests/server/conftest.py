@@ -133,19 +133,27 @@ def runner(tmp_path, monkeypatch):
     return Runner()
 
 
-def _token(app, role: str, name: str) -> str:
+def _token(app, role: str, name: str, enrol: bool = False) -> str:
     with app.extensions["db_engine"].connect() as conn:
-        return auth.create_principal(conn, role, name)
+        return auth.create_principal(conn, role, name, enrol=enrol)
 
 
 @pytest.fixture
 def kiosk_token(app):
-    return _token(app, "kiosk", "kiosk-1")
+    """A kiosk that may also enrol people (kiosk-1)."""
+    return _token(app, "kiosk", "kiosk-1", enrol=True)
 
 
 @pytest.fixture
 def other_kiosk_token(app):
-    return _token(app, "kiosk", "kiosk-2")
+    """A second kiosk that may enrol people (kiosk-2)."""
+    return _token(app, "kiosk", "kiosk-2", enrol=True)
+
+
+@pytest.fixture
+def checkin_token(app):
+    """A check-in-only kiosk (kiosk-3): events, heartbeats, pulling people."""
+    return _token(app, "kiosk", "kiosk-3")
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ class LiveServer:
 
 def start_server(root: Path, extra_env: dict[str, str], workers: int = 2, threads: int = 4) -> LiveServer:
     env = server_env(root, extra_env)
-    kiosk_token = cli(env, "kiosk", "add", "kiosk-live").strip().splitlines()[-1]
+    kiosk_token = cli(env, "kiosk", "add", "--enrol", "kiosk-live").strip().splitlines()[-1]
     admin_token = cli(env, "admin", "add", "admin-live").strip().splitlines()[-1]
     server = LiveServer(root, env, free_port(), workers, threads, kiosk_token, admin_token)
     server.start()

@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from kiosk.core.attendance import AttendanceLog
 from kiosk.core.types import CheckIn, Direction
 from kiosk.link.checkins import SyncClient
+from kiosk.link.http import ServerClient
 from tests.server.conftest import make_event
 from tests.server.live import start_server
 
@@ -47,7 +48,9 @@ def test_sync_client_delivers_a_log_and_metrics_add_up_across_workers(live_serve
     while client.run_once():
         pass
     assert client.state.backlog == 0
-    assert client.send_heartbeat(fps=9.5, recognition_latency_ms=80, version="t", recognized=5, unknown=2)
+    heartbeat = {"fps": 9.5, "recognition_latency_ms": 80, "sync_backlog": client.state.backlog, "version": "t",
+                 "recognized": 5, "unknown": 2}  # fmt: skip
+    assert ServerClient(live_server.url, live_server.kiosk_token).request("POST", "/api/v1/heartbeat", json=heartbeat)
     after = samples(live_server.url)
     key = ("attendance_records_total", (("kiosk", "kiosk-live"), ("status", "created")))
     assert after[key] - before.get(key, 0) == 250

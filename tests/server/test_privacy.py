@@ -182,7 +182,7 @@ def test_people_changes_and_admin_commands_are_audited_without_names(app, client
 def test_cli_person_export_and_delete_answer_access_and_erasure_requests(runner, tmp_path):
     import json
 
-    kiosk = runner.invoke("kiosk", "add", "k").output.strip().splitlines()[-1]
+    kiosk = runner.invoke("kiosk", "add", "--enrol", "k").output.strip().splitlines()[-1]
     app = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"})
     client = app.test_client()
     client.put("/api/v1/people/p-1", json=person(), headers=bearer(kiosk))

@@ -1,0 +1,70 @@
+"""Migrations carry an existing database forward without changing what its users could do."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from server import migrations, schema
+from tests.helpers import require
+from tests.server.conftest import pg_available
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_engine(request, tmp_path):
+    """An engine on an empty database: a SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    require(base and pg_available(base), f"PostgreSQL at TEST_DATABASE_URL={base!r} is not reachable")
+    name = f"t_migr_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    sep = "&" if "?" in base else "?"
+    engine = create_engine(f"{base}{sep}options=-csearch_path%3D{name}")
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    admin.dispose()
+
+
+def migrate_to(engine, version: int, monkeypatch) -> None:
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "MIGRATIONS", [x for x in migrations.MIGRATIONS if x[0] <= version])
+        migrations.migrate(engine)
+
+
+def test_scopes_and_tombstones_migration_keeps_enrolling_kiosks_enrolling(fresh_engine, monkeypatch):
+    migrate_to(fresh_engine, 4, monkeypatch)
+    with fresh_engine.begin() as conn:
+        for name, token in (("door-1", "a" * 64), ("door-2", "b" * 64)):
+            conn.execute(text("INSERT INTO kiosks (name, token_hash, created_at) VALUES (:n, :t, '2024-05-01')"),
+                         {"n": name, "t": token})  # fmt: skip
+        for pid, deleted, by in (("p-1", False, "kiosk:door-1"), ("p-2", True, "cli:root"), ("p-3", True, "server")):
+            conn.execute(
+                text("INSERT INTO people (person_id, name, deleted, seq, updated_at, updated_by) "
+                     "VALUES (:p, '', :d, 1, '2024-05-01', :by)"),
+                {"p": pid, "d": deleted, "by": by},
+            )  # fmt: skip
+        for actor, action, subject in (
+            ("kiosk:door-1", "enrol", "p-1"), ("kiosk:door-1", "enrol", "p-2"), ("cli:root", "delete", "p-2"),
+            ("kiosk:door-1", "enrol", "p-3"), ("server", "expire", "p-3"),
+        ):  # fmt: skip
+            conn.execute(text("INSERT INTO audit (at, actor, action, subject) VALUES ('2024-05-01', :a, :b, :s)"),
+                         {"a": actor, "b": action, "s": subject})  # fmt: skip
+
+    assert migrations.migrate(fresh_engine) == [n for n, _ in migrations.MIGRATIONS if n > 4]
+    with fresh_engine.connect() as conn:
+        k, p = schema.kiosks, schema.people
+        scopes = dict(conn.execute(select(k.c.name, k.c.scopes)).all())
+        people = {r.person_id: (r.enrolled_by, r.erased) for r in conn.execute(select(p))}
+    assert scopes == {"door-1": "checkin enrol", "door-2": "checkin"}
+    assert people == {"p-1": ("door-1", False), "p-2": ("door-1", True), "p-3": ("door-1", False)}
