@@ -1,10 +1,14 @@
-"""Screenshot of the real kiosk window (under Xvfb) at the moment a face is recognised, for the README.
+"""Screenshots of the real kiosk window under Xvfb, for the README and docs/kiosk.md.
 
     xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/kiosk_screenshot.py docs/kiosk.png
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/kiosk_screenshot.py --all docs/screens 1280x800
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/kiosk_screenshot.py --all docs/screens 1920x1080 de
 
-Enrols Lin-Manuel Miranda and Alex Lacamoire from the shared photos into a temporary gallery, plays the
-Hamilton clip, and grabs the screen (QScreen.grabWindow, i.e. what the X server shows) once the greeting
-names Miranda.
+Enrols Lin-Manuel Miranda and Alex Lacamoire from the shared photos into a temporary gallery (Miranda with
+employee number 42 and PIN 2468), plays the Hamilton clip in kiosk mode, and grabs the screen
+(QScreen.grabWindow, what the X server shows). With ``--all`` it saves, into the folder, ``<size>-<lang>-``
+``live.png`` (boxes and names), ``greeting.png`` (the welcome with "Not you?"), ``keypad.png`` ("Can't be
+recognised?") and ``enrol.png`` (the enrolment dialog with its keyboard); without it, only the greeting.
 """
 
 from __future__ import annotations
@@ -12,52 +16,112 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/kiosk.png")
-    from PySide6.QtCore import QTimer
+def wait_until(app, predicate, timeout: float = 60.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def settle(app, seconds: float = 0.4) -> None:
+    wait_until(app, lambda: False, seconds)
+
+
+def grab(app, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settle(app)
+    if not app.primaryScreen().grabWindow(0).save(str(path)):
+        raise SystemExit(f"could not save {path}")
+    sys.stderr.write(f"saved {path}\n")
+
+
+def main(argv: list[str]) -> int:
+    shoot_all = "--all" in argv
+    args = [a for a in argv if a != "--all"]
+    out = Path(args[0] if args else "docs/kiosk.png")
+    size = args[1] if len(args) > 1 else ""
+    language = args[2] if len(args) > 2 else "en"
+
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from bench.common import face_data_dir
     from kiosk.core.config import KioskConfig
+    from kiosk.core.credentials import CredentialStore
+    from kiosk.core.gallery import GalleryStore
+    from kiosk.core.secrets import Sealer
     from kiosk.qt.app import KioskApp
+    from kiosk.qt.i18n import install_language
     from tests.qt.kiosk_fixtures import HAMILTON, enrol_hamilton
 
     data = face_data_dir()
     tmp = Path(tempfile.mkdtemp())
     os.environ["KIOSK_KEY_FILE"] = str(tmp / "gallery.key")
     enrol_hamilton(data, tmp / "gallery", tmp / "gallery.key")
+    store = GalleryStore(tmp / "gallery", sealer=Sealer(tmp / "gallery.key"))
+    with store.edit() as g:  # Miranda's employee number for the keypad
+        from dataclasses import replace
+
+        i = g._index("miranda")
+        g.people[i] = replace(g.people[i], employee_no="42")
+    CredentialStore(tmp / "gallery").set_pin("miranda", "2468")
     app = QApplication([])
-    kiosk = KioskApp(KioskConfig(source=str(data / HAMILTON), gallery=str(tmp / "gallery"),
+    install_language(language)
+    kiosk = KioskApp(KioskConfig(source=str(data / HAMILTON), loop=True, gallery=str(tmp / "gallery"),
                                  attendance=str(tmp / "att.csv"), key_file=str(tmp / "gallery.key"),
-                                 kiosk_id="entrance-1", liveness=False))
+                                 kiosk_id="entrance-1", liveness=False, kiosk_mode="on", sound=False,
+                                 language=language))
     kiosk.start()
-    done = {"ok": False}
+    prefix = f"{size}-{language}-" if size else ""
+    window = kiosk.window
+    ok = True
+    try:
+        welcomed = wait_until(app, lambda: window.greeting.not_you_button.isVisible()
+                              and any(f.state == "confirmed" for f in window.video.faces), 90)
+        if not welcomed:
+            sys.stderr.write("no recognised face within 90 s\n")
+            return 1
+        if not shoot_all:
+            grab(app, out)
+            return 0
+        grab(app, out / f"{prefix}greeting.png")
+        window.greeting.clear_greeting()
+        wait_until(app, lambda: len(window.video.faces) >= 1, 20)
+        grab(app, out / f"{prefix}live.png")
 
-    def poll() -> None:
-        confirmed = [f for f in kiosk.window.video.faces if f.state == "confirmed"]
-        if "Welcome" in kiosk.window.greeting.text() and confirmed:
-            QTimer.singleShot(0, grab)
-        else:
-            QTimer.singleShot(50, poll)
+        window.fallback_button.click()
+        dialog = kiosk.entrance.dialog
+        wait_until(app, dialog.isVisible, 5)
+        for d in "42":
+            dialog.keypad.digit_buttons[d].click()
+        dialog.keypad.ok_button.click()
+        dialog.keypad.digit_buttons["1"].click()
+        grab(app, out / f"{prefix}keypad.png")
+        dialog.reject()
 
-    def grab() -> None:
-        pixmap = app.primaryScreen().grabWindow(kiosk.window.winId())
-        out.parent.mkdir(parents=True, exist_ok=True)
-        done["ok"] = pixmap.save(str(out))
-        kiosk.window.close()
-
-    QTimer.singleShot(500, poll)
-    QTimer.singleShot(60000, kiosk.window.close)
-    app.exec()
-    kiosk.shutdown()
-    print(f"saved {out}" if done["ok"] else "no recognised face within 60 s", file=sys.stderr)
-    return 0 if done["ok"] else 1
+        enrol = getattr(kiosk, "open_enrol_dialog_for_screenshot", None)
+        if enrol is not None:
+            dlg = enrol()
+            wait_until(app, dlg.isVisible, 5)
+            dlg.name_edit.setFocus(Qt.FocusReason.MouseFocusReason)
+            for ch in "Ann":
+                dlg.keyboard.keyboard.keys[ch.lower()].click()
+            grab(app, out / f"{prefix}enrol.png")
+            dlg.reject()
+    finally:
+        kiosk.quit()
+        kiosk.shutdown()
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -12,12 +12,16 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from kiosk.errors import CameraError
 from kiosk.vision.camera_source import FrameSource, SourceSpec
 
 log = logging.getLogger(__name__)
+
+
+def _unavailable() -> str:
+    return QCoreApplication.translate("CameraWorker", "Camera unavailable, retrying…")
 
 RETRY_S = 2.0
 
@@ -42,23 +46,24 @@ class CameraWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        self.stateChanged.emit("starting", f"Opening {self.spec.describe()}…")
+        opening = QCoreApplication.translate("CameraWorker", "Opening %1…")  # safe from this thread
+        self.stateChanged.emit("starting", opening.replace("%1", self.spec.describe()))
         while not self._stop.is_set():
             try:
                 source = self._open(self.spec)
             except CameraError as exc:
                 log.warning("camera: %s", exc)
-                self.stateChanged.emit("unavailable", "Camera unavailable, retrying…")
+                self.stateChanged.emit("unavailable", _unavailable())
                 self._stop.wait(RETRY_S)
                 continue
             self.stateChanged.emit("live", self.spec.describe())
             ended = self._pump(source)
             source.close()
             if ended:
-                self.stateChanged.emit("ended", "The video has ended.")
+                self.stateChanged.emit("ended", QCoreApplication.translate("CameraWorker", "The video has ended."))
                 break
             if not self._stop.is_set():
-                self.stateChanged.emit("unavailable", "Camera unavailable, retrying…")
+                self.stateChanged.emit("unavailable", _unavailable())
                 self._stop.wait(RETRY_S)
         self.finished.emit()
 

@@ -97,7 +97,7 @@ class FallbackDialog(QDialog):
             self.prompt.setText(self.tr("Enter your employee number"))
             self.cancel_button.setText(self.tr("Cancel"))
         else:
-            self.prompt.setText(self.tr("Enter your personal PIN"))
+            self.prompt.setText(self.tr("Employee number %1: enter your personal PIN").replace("%1", self._employee_no))
             self.cancel_button.setText(self.tr("Back"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

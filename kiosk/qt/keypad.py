@@ -10,10 +10,11 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
 
 KEY_STYLE = """
-QPushButton { min-height: 80px; min-width: 96px; font-size: 32px; border-radius: 10px;
+QPushButton { min-height: 80px; min-width: 112px; font-size: 32px; border-radius: 10px;
               background: #ecf0f1; color: #1c2833; border: 1px solid #95a5a6; }
 QPushButton:pressed { background: #bdc3c7; }
 QPushButton:disabled { color: #95a5a6; background: #d5d8dc; }
+QPushButton#clearKey { font-size: 24px; }
 QPushButton#okKey { background: #27ae60; color: white; font-weight: 600; }
 QPushButton#okKey:disabled { background: #a9dfbf; }
 """
@@ -40,6 +41,7 @@ class Keypad(QWidget):
         self.clear_button = self._button("", self.target.clear)
         self.ok_button = self._button("", self.submitted.emit)
         self.ok_button.setObjectName("okKey")
+        self.clear_button.setObjectName("clearKey")
         grid.addWidget(self.clear_button, 3, 0)
         grid.addWidget(self.zero, 3, 1)
         grid.addWidget(self.back_button, 3, 2)

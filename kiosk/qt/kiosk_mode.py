@@ -45,6 +45,8 @@ class KioskLock(QObject):
         self.window.installEventFilter(self)
         QApplication.instance().installEventFilter(self)
         QApplication.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))
+        screen = self.window.screen() or QApplication.primaryScreen()
+        self.window.setGeometry(screen.geometry())  # without a window manager showFullScreen() alone may not
         self.window.showFullScreen()
 
     def release(self) -> None:

@@ -11,8 +11,8 @@ class StatusStrip(QWidget):
     def __init__(self, kiosk_id: str, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("statusStrip")
-        self.camera = QLabel("Camera: starting")
-        self.server = QLabel("Server: not configured")
+        self.camera = QLabel(self.tr("Camera: starting"))
+        self.server = QLabel(self.tr("Server: not configured"))
         self.kiosk = QLabel(kiosk_id)
         self.clock = QLabel("")
         layout = QHBoxLayout(self)
@@ -28,18 +28,21 @@ class StatusStrip(QWidget):
         self.tick()
 
     def set_camera(self, state: str, fps: float | None = None) -> None:
-        text = f"Camera: {state}"
+        names = {"starting": self.tr("starting"), "live": self.tr("live"), "unavailable": self.tr("unavailable"),
+                 "ended": self.tr("ended")}
+        text = self.tr("Camera: %1").replace("%1", names.get(state, state))
         if fps is not None and state == "live":
             text += f" · {fps:.0f} fps"
         self.camera.setText(text)
 
     def set_server(self, configured: bool, online: bool, backlog: int) -> None:
+        waiting = self.tr("%1 waiting to sync").replace("%1", str(backlog))
         if not configured:
-            text = f"Offline mode · {backlog} check-ins saved locally" if backlog else "Server: not configured"
+            text = self.tr("Server: not configured")
         elif online:
-            text = "Server: online" + (f" · {backlog} waiting to sync" if backlog else "")
+            text = self.tr("Server: online") + (f" · {waiting}" if backlog else "")
         else:
-            text = f"Server: offline · {backlog} waiting to sync"
+            text = self.tr("Server: offline") + f" · {waiting}"
         self.server.setText(text)
 
     def tick(self) -> None:

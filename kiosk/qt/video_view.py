@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -17,11 +17,14 @@ COLOURS = {
 
 
 def label_for(face: FaceResult) -> str:
+    """The words over a face box, in the UI's language."""
     if face.state is FaceState.CONFIRMED:
         return face.name or ""
     if face.state is FaceState.PENDING:
-        return face.hint or Prompt.HOLD_STILL
-    return "Unknown"
+        if (face.hint or Prompt.HOLD_STILL) == Prompt.BLINK:
+            return QCoreApplication.translate("VideoView", "Please blink")
+        return QCoreApplication.translate("VideoView", "Hold still")
+    return QCoreApplication.translate("VideoView", "Unknown")
 
 
 class VideoView(QWidget):
@@ -34,7 +37,7 @@ class VideoView(QWidget):
         self._image: QImage | None = None
         self._frame_size = (0, 0)
         self._faces: tuple[FaceResult, ...] = ()
-        self._message = "Starting camera…"
+        self._message = self.tr("Starting camera…")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def set_frame(self, rgb: np.ndarray) -> None:

@@ -2,6 +2,44 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>CameraWorker</name>
+    <message>
+        <source>Opening %1…</source>
+        <translation>%1 wird geöffnet…</translation>
+    </message>
+    <message>
+        <source>Camera unavailable, retrying…</source>
+        <translation>Kamera nicht verfügbar, neuer Versuch…</translation>
+    </message>
+    <message>
+        <source>The video has ended.</source>
+        <translation>Das Video ist zu Ende.</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolCamera</name>
+    <message>
+        <source>Look straight at the camera, face inside the oval</source>
+        <translation>Schauen Sie gerade in die Kamera, das Gesicht im Oval</translation>
+    </message>
+    <message>
+        <source>Turn your head a little to the left</source>
+        <translation>Drehen Sie den Kopf ein wenig nach links</translation>
+    </message>
+    <message>
+        <source>Turn your head a little to the right</source>
+        <translation>Drehen Sie den Kopf ein wenig nach rechts</translation>
+    </message>
+    <message>
+        <source>No camera picture</source>
+        <translation>Kein Kamerabild</translation>
+    </message>
+    <message>
+        <source>No camera here: add photos instead</source>
+        <translation>Keine Kamera: fügen Sie stattdessen Fotos hinzu</translation>
+    </message>
+</context>
+<context>
     <name>Entrance</name>
     <message>
         <source>This badge is not known. Please ask at the front desk.</source>
@@ -39,8 +77,8 @@
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <source>Enter your personal PIN</source>
-        <translation>Geben Sie Ihre persönliche PIN ein</translation>
+        <source>Employee number %1: enter your personal PIN</source>
+        <translation>Personalnummer %1: Geben Sie Ihre persönliche PIN ein</translation>
     </message>
     <message>
         <source>Back</source>
@@ -145,6 +183,49 @@
     </message>
 </context>
 <context>
+    <name>StatusStrip</name>
+    <message>
+        <source>Camera: starting</source>
+        <translation>Kamera: startet</translation>
+    </message>
+    <message>
+        <source>Server: not configured</source>
+        <translation>Server: nicht eingerichtet</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>startet</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>live</translation>
+    </message>
+    <message>
+        <source>unavailable</source>
+        <translation>nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>beendet</translation>
+    </message>
+    <message>
+        <source>Camera: %1</source>
+        <translation>Kamera: %1</translation>
+    </message>
+    <message>
+        <source>%1 waiting to sync</source>
+        <translation>%1 warten auf Übertragung</translation>
+    </message>
+    <message>
+        <source>Server: online</source>
+        <translation>Server: online</translation>
+    </message>
+    <message>
+        <source>Server: offline</source>
+        <translation>Server: offline</translation>
+    </message>
+</context>
+<context>
     <name>TouchKeyboard</name>
     <message>
         <source>Space</source>
@@ -165,6 +246,25 @@
     <message>
         <source>Caps lock</source>
         <translation>Feststelltaste</translation>
+    </message>
+</context>
+<context>
+    <name>VideoView</name>
+    <message>
+        <source>Please blink</source>
+        <translation>Bitte blinzeln</translation>
+    </message>
+    <message>
+        <source>Hold still</source>
+        <translation>Bitte still halten</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Unbekannt</translation>
+    </message>
+    <message>
+        <source>Starting camera…</source>
+        <translation>Kamera startet…</translation>
     </message>
 </context>
 </TS>

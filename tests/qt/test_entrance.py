@@ -77,7 +77,7 @@ def test_employee_number_and_pin_on_the_keypad_check_the_person_in_with_method_p
     dlg = open_keypad(qtbot, door)
     assert dlg.prompt.text() == "Enter your employee number"
     tap_number(qtbot, dlg, "42")  # "E-0042" is 42 on the keypad
-    assert dlg.prompt.text() == "Enter your personal PIN"
+    assert dlg.prompt.text() == "Employee number 42: enter your personal PIN"
     for d in "2468":
         qtbot.mouseClick(dlg.keypad.digit_buttons[d], TAP)
     assert dlg.display.displayText() != "2468"  # masked
@@ -149,7 +149,7 @@ def test_not_you_writes_a_void_pointing_at_the_check_in_and_blocks_the_track(qtb
     door.entrance.face_checked_in(checkin)
     greeting = door.window.greeting
     assert greeting.not_you_button.isVisible() and greeting.not_you_button.text() == "Not you?"
-    assert 9000 < greeting._not_you_timer.remainingTime() <= 10_000  # offered for 10 seconds
+    assert greeting._not_you_timer.isActive() and greeting._not_you_timer.interval() == 10_000  # for 10 s
     with qtbot.waitSignal(door.entrance.voided, timeout=2000) as sig:
         qtbot.mouseClick(greeting.not_you_button, TAP)
     original, void = door.rows()

@@ -23,7 +23,7 @@ def test_a_locked_kiosk_ignores_close_escape_and_alt_f4_until_released(qtbot):
     lock.lock()
     try:
         qtbot.waitExposed(window)
-        assert window.isFullScreen()
+        assert window.isFullScreen() and window.geometry() == window.screen().geometry()
         assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
         assert QApplication.overrideCursor().shape() == Qt.CursorShape.BlankCursor  # the pointer is hidden
         assert not window.close()

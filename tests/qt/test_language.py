@@ -34,6 +34,10 @@ def test_switching_to_german_changes_the_greeting_and_the_keypad_and_back(qtbot,
     assert window.fallback_button.text() == "Nicht erkannt?"
     assert dialog.prompt.text() == "Geben Sie Ihre Personalnummer ein"
     assert dialog.keypad.clear_button.text() == "Löschen" and dialog.cancel_button.text() == "Abbrechen"
+    window.status.set_camera("live", 25.0)
+    window.status.set_server(True, False, 3)
+    assert window.status.camera.text() == "Kamera: live · 25 fps"
+    assert window.status.server.text() == "Server: offline · 3 warten auf Übertragung"
     window.greeting.welcome("Ann Example", "08:59")
     assert window.greeting.text() == "Willkommen, Ann Example, angemeldet um 08:59"
     assert i18n.install_language("en") == "en"
