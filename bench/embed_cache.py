@@ -92,9 +92,11 @@ def load(cache_dir: Path) -> dict[str, dict]:
     out: dict[str, dict] = {}
     if path.exists():
         for line in path.read_text().splitlines():
-            if line.strip():
+            try:
                 rec = json.loads(line)
-                out[rec["path"]] = rec
+            except ValueError:  # a line torn by an interrupted run: that photo is embedded again
+                continue
+            out[rec["path"]] = rec
     return out
 
 

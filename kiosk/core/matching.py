@@ -29,6 +29,7 @@ from kiosk.errors import MatchPolicyError
 DEFAULT_THRESHOLD = 0.4725  # at REFERENCE_PEOPLE or fewer people enrolled
 DEFAULT_MARGIN = 0.04
 DEFAULT_SIZE_SLOPE = 0.0  # threshold tightening per doubling of the gallery beyond REFERENCE_PEOPLE
+DEFAULT_CONFIRM_SPARE = 0.0  # live confirmation: looks must be this much closer, per doubling beyond REFERENCE_PEOPLE
 REFERENCE_PEOPLE = 100
 
 
@@ -38,11 +39,14 @@ class MatchPolicy:
     margin: float = DEFAULT_MARGIN
     size_slope: float = DEFAULT_SIZE_SLOPE
     reference_people: int = REFERENCE_PEOPLE
+    confirm_spare: float = DEFAULT_CONFIRM_SPARE
 
     def __post_init__(self) -> None:
         check_policy(self.threshold, self.margin)
         if not 0.0 <= self.size_slope < 0.2:
             raise MatchPolicyError(f"size_slope must be between 0 and 0.2, got {self.size_slope}")
+        if not 0.0 <= self.confirm_spare < 0.2:
+            raise MatchPolicyError(f"confirm_spare must be between 0 and 0.2, got {self.confirm_spare}")
         if self.reference_people < 1:
             raise MatchPolicyError(f"reference_people must be at least 1, got {self.reference_people}")
 
@@ -51,6 +55,12 @@ class MatchPolicy:
         if people <= self.reference_people:
             return self.threshold
         return max(0.05, self.threshold - self.size_slope * math.log2(people / self.reference_people))
+
+    def confirm_threshold_for(self, people: int) -> float:
+        """The distance the kiosk's agreeing looks must beat to confirm an identity: the accept threshold,
+        less ``confirm_spare`` per doubling of the gallery beyond ``reference_people``."""
+        doublings = max(0.0, math.log2(max(people, 1) / self.reference_people))
+        return max(0.05, self.threshold_for(people) - self.confirm_spare * doublings)
 
 
 def check_policy(threshold: float, margin: float) -> None:
@@ -89,6 +99,7 @@ class Matcher:
         self._t = np.ascontiguousarray(sums[has] / counts[has, None], dtype=np.float32)
         self._t2 = np.einsum("ij,ij->i", self._t, self._t)
         self.threshold = self.policy.threshold_for(len(self._t))
+        self.confirm_threshold = self.policy.confirm_threshold_for(len(self._t))
 
     def __len__(self) -> int:
         return len(self._g)
@@ -132,13 +143,18 @@ class Matcher:
             float(np.sqrt(max(d2[second] + qq, 0.0))),
         )
 
-    def match(self, query: np.ndarray) -> Match:
-        """The policy's verdict on one embedding."""
+    def match(self, query: np.ndarray, *, live: bool = False) -> Match:
+        """The policy's verdict on one embedding.
+
+        ``live``: a look of the kiosk's camera, one of several the tracker votes on. It must beat
+        ``confirm_threshold``, stricter than ``threshold`` in large galleries: a look-alike stranger matches
+        the same person look after look, so agreeing looks are no second independent test.
+        """
         owner, best, second = self.nearest_two(query)
         if owner < 0:
             return Match(None, None, best, float("inf"))
         margin = second - best
-        if accepted(best, second, self.threshold, self.policy.margin):
+        if accepted(best, second, self.confirm_threshold if live else self.threshold, self.policy.margin):
             person = self.gallery.people[owner]
             return Match(person.person_id, person.name, best, margin)
         return Match(None, None, best, margin)

@@ -93,7 +93,7 @@ class RecognitionPipeline:
         if due:
             vectors = self.analyzer.embed(rgb, [t.box for t in due])
             for track, vector in zip(due, vectors, strict=True):
-                match = self.matcher.match(vector)
+                match = self.matcher.match(vector, live=True)
                 if self.tracker.add_vote(track, match, now):
                     if track.live:
                         confirmations.append(self._confirmation(track))

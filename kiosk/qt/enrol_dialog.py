@@ -35,13 +35,15 @@ from kiosk.core.matching import DEFAULT_THRESHOLD, Matcher, MatchPolicy
 from kiosk.errors import KioskError
 from kiosk.qt.admin_sampler import AdminSampler
 from kiosk.qt.style import TOUCH
-from kiosk.vision.enrol import Sample
+from kiosk.vision.enrol import Sample, choose_samples
 from kiosk.vision.image_io import load_image
 
 log = logging.getLogger(__name__)
 
-MAX_SAMPLES = 5
+MAX_SAMPLES = 10  # collected: frames across poses (kiosk.vision.enrol.choose_samples keeps the best)
+KEEP_SAMPLES = 5  # saved: outliers dropped, then the ones covering the most poses
 GOOD_SAMPLES = 3
+_TURN = 0.08  # a sample this far from frontal (yaw) counts as a turned pose
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"
 STYLE = TOUCH + """
 QLabel#hint { font-size: 28px; font-weight: bold; min-height: 48px; }
@@ -60,6 +62,9 @@ def consent_text(name: str) -> str:
 def sample_hint(sample: Sample, accepted_count: int) -> str:
     """What to tell the person in front of the camera after one sample."""
     if sample.accepted:
+        turned = sample.quality is not None and sample.quality.yaw >= _TURN
+        if accepted_count >= 2 and not turned:
+            return f"Good sample ({accepted_count} of {MAX_SAMPLES}). Now turn your head a little to one side."
         return f"Good sample ({accepted_count} of {MAX_SAMPLES})."
     if sample.quality is not None and sample.quality.hints:
         return " · ".join(sample.quality.hints)
@@ -323,11 +328,14 @@ class EnrolDialog(QDialog):
         keep = self.keep_photos_box.isChecked()
         person_id = uuid.uuid4().hex[:12]
         consent = Consent(given_by=self._admin_label, given_at=now_iso(), text=self.consent_text())
-        embeddings = np.stack([s.embedding for s in self.accepted_samples()]).astype(np.float32)
+        kept, dropped = choose_samples(self.accepted_samples(), KEEP_SAMPLES)
+        for sample in dropped:
+            log.info("enrolment sample %s left out: %s", sample.source, sample.reason)
+        embeddings = np.stack([s.embedding for s in kept]).astype(np.float32)
         photos = self._store.photos_dir(person_id)
         try:
             if keep:
-                self._write_photos(photos)
+                self._write_photos(photos, kept)
             person = self._store.add_person(
                 name, embeddings, person_id=person_id, employee_no=self.employee_edit.text().strip() or None,
                 consent=consent, keep_photos=keep,
@@ -344,9 +352,9 @@ class EnrolDialog(QDialog):
         self.enrolled.emit(person)
         self.accept()
 
-    def _write_photos(self, folder) -> None:
+    def _write_photos(self, folder, samples: list[Sample]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        for i, sample in enumerate(self.accepted_samples(), start=1):
+        for i, sample in enumerate(samples, start=1):
             rgb = self._frames.get(sample.source)
             if rgb is None:
                 rgb = load_image(sample.source)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 ENROL_JITTER = 5  # jittered copies averaged per enrolment photo: steadier templates from one photo (docs/benchmarks.md)
 ENROL_POINTS = 68  # align enrolment faces with the 68-point model (measured better than 5 with jitter)
 IDENTIFY_JITTER = 5  # `kiosk identify` is not real-time: it embeds like enrolment does
+_OUTLIER = "This sample does not look like the person's other samples; it was left out."
+_ENOUGH = "Enough samples of this pose; the others cover more poses."
 _BACKGROUND_FACE_RATIO = 0.8  # faces narrower than this share of the largest are background people
 
 
@@ -106,3 +108,42 @@ def sample_from_file(engine: FaceEngine, path: str, **kwargs) -> Sample:
     except ImageError as exc:
         return Sample(str(path), None, None, None, str(exc))
     return sample_from_image(engine, rgb, str(path), **kwargs)
+
+
+def choose_samples(samples: list[Sample], keep: int) -> tuple[list[Sample], list[Sample]]:
+    """(kept, dropped) of the accepted ``samples``: live enrolment collects more frames than it keeps.
+
+    Samples unlike the person's other samples (``kiosk.core.templates.outliers``: another face, a bad
+    alignment) are dropped first; of the rest, ``keep`` are chosen to cover the poses seen: the sharpest
+    near-frontal one, then each time the one whose pose (yaw, roll) differs most from those already
+    chosen. Dropped samples carry the reason. Rejected input samples are ignored.
+    """
+    import numpy as np
+
+    from kiosk.core.templates import outliers
+
+    good = [s for s in samples if s.accepted]
+    dropped: list[Sample] = []
+    if len(good) >= 3:
+        bad = set(outliers(np.stack([s.embedding for s in good])))
+        dropped = [replace(s, embedding=None, reason=_OUTLIER) for i, s in enumerate(good) if i in bad]
+        good = [s for i, s in enumerate(good) if i not in bad]
+    if len(good) <= keep:
+        return good, dropped
+
+    def pose(s: Sample) -> tuple[float, float]:
+        q = s.quality
+        return (q.yaw, q.roll_deg / 90.0) if q is not None else (0.0, 0.0)
+
+    def sharp(s: Sample) -> float:
+        return s.quality.sharpness if s.quality is not None else 0.0
+
+    rest = sorted(good, key=lambda s: (round(pose(s)[0] / 0.05), -sharp(s)))
+    kept = [rest.pop(0)]
+    while len(kept) < keep:
+        far = max(rest, key=lambda s: (min(abs(pose(s)[0] - pose(k)[0]) + abs(pose(s)[1] - pose(k)[1])
+                                           for k in kept), sharp(s)))
+        rest.remove(far)
+        kept.append(far)
+    dropped += [replace(s, embedding=None, reason=_ENOUGH) for s in rest]
+    return kept, dropped

@@ -76,3 +76,39 @@ def test_vectorised_distances_equal_the_direct_formula():
 def test_invalid_policy_is_refused(threshold, margin):
     with pytest.raises(ValueError):
         MatchPolicy(threshold, margin)
+
+
+def test_threshold_tightens_as_the_gallery_grows_and_never_loosens():
+    p = MatchPolicy(0.47, 0.04, size_slope=0.01, reference_people=100, confirm_spare=0.005)
+    assert p.threshold_for(2) == p.threshold_for(100) == 0.47
+    assert p.threshold_for(200) == pytest.approx(0.46)
+    assert p.threshold_for(800) == pytest.approx(0.44)
+    assert p.confirm_threshold_for(100) == 0.47
+    assert p.confirm_threshold_for(800) == pytest.approx(0.44 - 0.015)
+
+
+def test_the_same_face_is_accepted_in_a_small_gallery_and_refused_in_a_large_one():
+    rng = np.random.default_rng(7)
+    ada = rng.normal(size=128).astype(np.float32)
+    ada /= np.linalg.norm(ada)
+    probe = ada.copy()
+    probe[0] += 0.45  # 0.45 from Ada's template
+    others = {f"p{i}": [rng.normal(size=128).astype(np.float32)] for i in range(999)}
+    policy = MatchPolicy(0.47, 0.0, size_slope=0.01)
+    small = Matcher(gallery({"ada": [ada], "p0": others["p0"]}), policy)
+    large = Matcher(gallery({"ada": [ada], **others}), policy)
+    assert small.match(probe).person_id == "ada"
+    assert large.people == 1000 and large.threshold < 0.45
+    assert not large.match(probe).known
+
+
+def test_live_looks_need_margin_to_spare_in_a_large_gallery():
+    rng = np.random.default_rng(8)
+    ada = rng.normal(size=128).astype(np.float32)
+    probe = ada.copy()
+    probe[0] += 0.43
+    others = {f"p{i}": [rng.normal(size=128).astype(np.float32)] for i in range(799)}
+    m = Matcher(gallery({"ada": [ada], **others}), MatchPolicy(0.47, 0.0, size_slope=0.01, confirm_spare=0.01))
+    assert m.threshold == pytest.approx(0.44) and m.confirm_threshold == pytest.approx(0.41)
+    assert m.match(probe).person_id == "ada"  # a photo (identify) or a single look is accepted
+    assert not m.match(probe, live=True).known  # a kiosk look this close does not count towards a check-in
