@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from kiosk.core.appearance import face_chip
 from kiosk.core.liveness import LivenessSettings
 from kiosk.core.matching import Matcher
 from kiosk.core.tracking import Track, Tracker, TrackingSettings
@@ -67,7 +68,7 @@ class RecognitionPipeline:
         matcher: Matcher,
         settings: TrackingSettings | None = None,
         *,
-        max_embeddings_per_frame: int = 2,
+        max_embeddings_per_frame: int = 1,
         liveness: LivenessSettings | None = None,
     ) -> None:
         """``liveness``: when given, a check-in also needs liveness evidence (see the module docstring)."""
@@ -81,24 +82,30 @@ class RecognitionPipeline:
         self.matcher = matcher
 
     def process(self, rgb: np.ndarray, frame_no: int, now: float) -> PipelineResult:
+        """Analyse one frame taken at ``now`` (seconds, any monotonic clock) and say what is on it.
+
+        When this frame casts doubt on a face whose name was showing, it is answered at once without
+        embeddings (the name leaves the screen now; the face is embedded first thing in the next frame).
+        """
         t0 = time.perf_counter()
         detections = self.analyzer.detect_live(rgb)
+        chips = [face_chip(rgb, d.box) for d in detections]
         t1 = time.perf_counter()
-        visible = self.tracker.update(detections, now)
-        due = [t for t in visible if self.tracker.needs_embedding(t, now)]
-        # Largest faces first: the person nearest the kiosk is the one checking in.
-        due.sort(key=lambda t: t.box.area, reverse=True)
-        due = due[: self.max_embeddings_per_frame]
+        visible = self.tracker.update(detections, now, chips)
+        budget = 0 if self.tracker.hidden_now else self.max_embeddings_per_frame
+        due = self.tracker.embedding_order(visible, now)[:budget]
         confirmations: list[Confirmation] = []
         if due:
             vectors = self.analyzer.embed(rgb, [t.box for t in due])
             for track, vector in zip(due, vectors, strict=True):
-                match = self.matcher.match(vector, live=True)
-                if self.tracker.add_vote(track, match, now):
-                    if track.live:
-                        confirmations.append(self._confirmation(track))
+                vote = self.tracker.add_vote(track, self.matcher.match(vector, live=True), now, vector)
+                if vote.restarted:
+                    visible[visible.index(track)] = vote.track
+                if vote.confirmed:
+                    if vote.track.live:
+                        confirmations.append(self._confirmation(vote.track))
                     else:
-                        track.held = True
+                        vote.track.held = True
         t2 = time.perf_counter()
         wanting = [t for t in visible if t.needs_liveness]
         if wanting:

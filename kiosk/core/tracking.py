@@ -1,10 +1,19 @@
 """Face tracks across frames, and when each track's identity is settled.
 
-A track keeps its id while its box overlaps the next frame's (greedy IoU matching). A new track is
-embedded at once; while undecided it is embedded again every ``retry_s``; an identity is confirmed only
-when ``confirm_votes`` of the last ``confirm_window`` embeddings name one person and none names another.
-A confirmed track is re-checked every ``recheck_s``; a track whose votes keep saying "unknown" is
-labelled unknown and retried less often.
+A track keeps its id while its box overlaps the next frame's (greedy IoU matching). A track's name
+belongs to a face, not to a box, so every analysed frame also asks whether the face inside the box may
+have changed: after any frame in which the track was missed, when the box jumps in position or size, and
+when a small grey chip of the face stops correlating with the track's own (``kiosk.core.appearance``).
+A track under such suspicion shows no name until an embedding settles it; it is embedded before any
+other. An embedding that names someone else than the confirmed person (or nobody), or that lies far from
+the track's previous embedding, ends the track and starts a new one in its place, with no votes and no
+liveness evidence: the next person never inherits the last one's name or blink.
+
+A new track is embedded at once; while undecided it is embedded again every ``retry_s``; an identity is
+confirmed only when ``confirm_votes`` of the last ``confirm_window`` embeddings name one person and none
+names another. Confirmed tracks are re-checked in turn every ``recheck_s`` when nothing more urgent is
+due (the worker's idle time); tracks whose votes keep saying "unknown" are labelled unknown and retried
+less often.
 """
 
 from __future__ import annotations
@@ -12,6 +21,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from kiosk.core.appearance import Chip, chip_similarity
 from kiosk.core.liveness import LivenessSettings, LivenessState
 from kiosk.core.types import Box, Detection, FaceResult, FaceState, Match, Prompt
 
@@ -20,13 +32,19 @@ from kiosk.core.types import Box, Detection, FaceResult, FaceState, Match, Promp
 class TrackingSettings:
     iou_match: float = 0.3  # minimum overlap to continue a track
     max_missed_s: float = 0.7  # a track unseen this long is dropped
-    retry_s: float = 0.15  # undecided tracks are embedded again this often
-    recheck_s: float = 3.0  # confirmed tracks are re-checked this often
+    retry_s: float = 0.08  # undecided tracks are embedded again this often
+    recheck_s: float = 0.15  # confirmed tracks are re-checked (in turn, when nothing else is due) this often
     unknown_retry_s: float = 0.4  # tracks labelled unknown are retried this often
     confirm_votes: int = 2  # agreeing embeddings (of the last confirm_window) needed to confirm
     confirm_window: int = 3
     unknown_votes: int = 3  # unknown verdicts (of the last few) that label a track unknown
     history: int = 5
+    jump: float = 0.4  # a box centre moving more than this share of the box width: maybe another face
+    resize: float = 1.4  # a box width changing by more than this factor between analysed frames: the same
+    chip_step: float = 0.5  # a face chip correlating below this with the previous frame's: maybe another face
+    chip_drop: float = 0.25  # ... or this much below the track's usual frame-to-frame correlation
+    chip_drift: float = 0.4  # ... or below this with the chip of the last embedding
+    same_face: float = 0.55  # embeddings of one face a moment apart lie closer than this
 
 
 @dataclass
@@ -45,6 +63,13 @@ class Track:
     liveness: LivenessState | None = None  # None: no liveness evidence required
     held: bool = False  # identity confirmed, check-in held back until the face is shown to be live
     blocked: frozenset[str] = frozenset()  # people this face said it is not ("Not you?")
+    chip: Chip | None = None  # the face chip of the last analysed frame
+    ref_chip: Chip | None = None  # the face chip of the frame of the last embedding
+    usual_step: float | None = None  # the track's usual chip correlation from one analysed frame to the next
+    vector: np.ndarray | None = None  # the last embedding
+    suspect: str | None = None  # why the face may have changed since the last embedding: miss, jump, look
+    missed: bool = False  # not found in the last analysed frame
+    replaces: Match | None = None  # the confirmed identity of the track this one replaced on the same face
 
     @property
     def live(self) -> bool:
@@ -52,14 +77,20 @@ class Track:
 
     @property
     def needs_liveness(self) -> bool:
-        """True while liveness evidence is still wanted: not yet live and not labelled unknown."""
-        return not self.live and not self.unknown
+        """True while liveness evidence is still wanted: not yet live, not labelled unknown, not in doubt."""
+        return not self.live and not self.unknown and self.suspect is None
 
     @property
     def unknown(self) -> bool:
         return self.confirmed is None and sum(1 for m in self.votes if not m.known) >= self.unknown_votes
 
+    @property
+    def shows_name(self) -> bool:
+        return self.confirmed is not None and self.suspect is None
+
     def result(self) -> FaceResult:
+        if self.suspect is not None:
+            return FaceResult(self.track_id, self.box, "pending", hint="Hold still")
         if self.confirmed is not None:
             m = self.confirmed
             if not self.live:
@@ -72,6 +103,16 @@ class Track:
         return FaceResult(self.track_id, self.box, FaceState.PENDING, hint=Prompt.HOLD_STILL)
 
 
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """What one embedding did to a track: ``track`` is the track that now holds the face (a new one when
+    the face changed), ``confirmed`` is True when this vote settled its identity."""
+
+    track: Track
+    confirmed: bool
+    restarted: bool = False
+
+
 class Tracker:
     """Keeps tracks up to date and says which need an embedding and which became confirmed."""
 
@@ -80,11 +121,25 @@ class Tracker:
         self.settings = settings or TrackingSettings()
         self.liveness = liveness
         self.tracks: list[Track] = []
+        self.hidden_now = 0  # names taken off the screen by the last update (faces in doubt)
         self._next_id = 1
 
-    def update(self, detections: list[Detection], now: float) -> list[Track]:
-        """Match detections to tracks by IoU (best pairs first); start tracks for the rest."""
+    def _new_track(self, box: Box, now: float, chip: Chip | None) -> Track:
+        track = Track(self._next_id, box, now, now, deque(maxlen=self.settings.history),
+                      unknown_votes=self.settings.unknown_votes,
+                      liveness=None if self.liveness is None else LivenessState(self.liveness), chip=chip)
+        self._next_id += 1
+        return track
+
+    def update(self, detections: list[Detection], now: float,
+               chips: list[Chip | None] | None = None) -> list[Track]:
+        """Match detections to tracks by IoU (best pairs first); start tracks for the rest.
+
+        ``chips``: the face chip of each detection (``kiosk.core.appearance.face_chip``), for the
+        appearance check; without them only misses and jumps raise doubt. Returns the tracks seen now.
+        """
         s = self.settings
+        chips = chips if chips is not None else [None] * len(detections)
         pairs = sorted(
             (
                 (t.box.iou(d.box), ti, di)
@@ -95,6 +150,7 @@ class Tracker:
         )
         used_t: set[int] = set()
         used_d: set[int] = set()
+        self.hidden_now = 0
         for iou, ti, di in pairs:
             if iou < s.iou_match:
                 break
@@ -102,19 +158,58 @@ class Tracker:
                 continue
             used_t.add(ti)
             used_d.add(di)
-            self.tracks[ti].box = detections[di].box
-            self.tracks[ti].last_seen = now
+            self._continue(self.tracks[ti], detections[di].box, chips[di], now)
+        for ti, track in enumerate(self.tracks):
+            if ti not in used_t:
+                track.missed = True
         for di, d in enumerate(detections):
             if di not in used_d:
-                track = Track(self._next_id, d.box, now, now, deque(maxlen=s.history), unknown_votes=s.unknown_votes,
-                              liveness=None if self.liveness is None else LivenessState(self.liveness))
-                self._next_id += 1
-                self.tracks.append(track)
+                self.tracks.append(self._new_track(d.box, now, chips[di]))
         self.tracks = [t for t in self.tracks if now - t.last_seen <= s.max_missed_s]
         return [t for t in self.tracks if t.last_seen == now]
 
+    def _continue(self, track: Track, box: Box, chip: Chip | None, now: float) -> None:
+        reason = self._change(track, box, chip)
+        if reason is not None:
+            if track.vector is None:  # nothing settled yet: start afresh without a verdict
+                track.votes.clear()
+                if track.liveness is not None:
+                    track.liveness = LivenessState(track.liveness.settings)
+            elif track.suspect is None:
+                self.hidden_now += track.shows_name
+                track.suspect = reason
+        track.box, track.last_seen, track.chip, track.missed = box, now, chip, False
+
+    def _change(self, track: Track, box: Box, chip: Chip | None) -> str | None:
+        """Why the face in ``box`` may not be the track's face any more (None: no reason to doubt)."""
+        s = self.settings
+        if track.missed:
+            return "miss"
+        old = track.box
+        width = max(1, old.width, box.width)
+        dx = (box.left + box.right - old.left - old.right) / 2.0
+        dy = (box.top + box.bottom - old.top - old.bottom) / 2.0
+        ratio = max(box.width, 1) / max(old.width, 1)
+        if (dx * dx + dy * dy) ** 0.5 > s.jump * width or not 1.0 / s.resize <= ratio <= s.resize:
+            return "jump"
+        step = chip_similarity(chip, track.chip)
+        drift = chip_similarity(chip, track.ref_chip)
+        usual = track.usual_step
+        if step is not None:
+            # A still face correlates at 0.95 from frame to frame, a lively one at 0.8: a drop far below the
+            # track's own level is another face even when it stays above the fixed floor.
+            floor = s.chip_step if usual is None else max(s.chip_step, usual - s.chip_drop)
+            if step < floor:
+                return "look"
+            track.usual_step = step if usual is None else 0.8 * usual + 0.2 * step
+        if drift is not None and drift < s.chip_drift:
+            return "look"
+        return None
+
     def needs_embedding(self, track: Track, now: float) -> bool:
         s = self.settings
+        if track.suspect is not None:
+            return True
         if track.confirmed is not None:
             interval = s.recheck_s
         elif track.unknown:
@@ -139,13 +234,47 @@ class Tracker:
                 return True
         return False
 
-    def add_vote(self, track: Track, match: Match, now: float) -> bool:
-        """Record an embedding's verdict; True when this vote confirms the track's identity."""
+    def embedding_order(self, visible: list[Track], now: float) -> list[Track]:
+        """The visible tracks due for an embedding, most urgent first: faces in doubt (their names are
+        hidden), then undecided faces (fewest votes first, so each face of a group gets its turn; larger
+        faces first among equals), then faces labelled unknown, then confirmed faces, longest unchecked
+        first."""
+        def urgency(t: Track) -> tuple:
+            if t.suspect is not None:
+                rank = 0
+            elif t.confirmed is None and not t.unknown:
+                rank = 1
+            elif t.unknown:
+                rank = 2
+            else:
+                rank = 3
+            return rank, len(t.votes) if rank == 1 else 0, -t.box.area if rank < 3 else t.last_embedded
+        return sorted((t for t in visible if self.needs_embedding(t, now)), key=urgency)
+
+    def add_vote(self, track: Track, match: Match, now: float, vector: np.ndarray | None = None) -> Vote:
+        """Record an embedding's verdict (``vector``: the embedding itself, for the same-face check)."""
         s = self.settings
         if match.person_id is not None and match.person_id in track.blocked:  # the person said "Not you?"
             match = Match(None, None, match.distance, match.margin)
+        far = (vector is not None and track.vector is not None
+               and float(np.linalg.norm(np.asarray(vector) - track.vector)) > s.same_face)
+        other = track.confirmed is not None and match.person_id != track.confirmed.person_id
+        if far or other:
+            fresh = self._new_track(track.box, now, track.chip)
+            fresh.last_seen = track.last_seen
+            fresh.replaces = None if far else track.confirmed  # the same face, not recognised this time
+            self.tracks[self.tracks.index(track)] = fresh
+            return Vote(fresh, self._vote(fresh, match, now, vector), restarted=True)
+        track.suspect = None
+        return Vote(track, self._vote(track, match, now, vector))
+
+    def _vote(self, track: Track, match: Match, now: float, vector: np.ndarray | None) -> bool:
+        s = self.settings
         track.votes.append(match)
         track.last_embedded = now
+        track.ref_chip = track.chip
+        if vector is not None:
+            track.vector = np.asarray(vector, dtype=np.float32)
         if not match.known:
             return False
         window = list(track.votes)[-s.confirm_window :]

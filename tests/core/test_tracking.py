@@ -1,3 +1,7 @@
+import numpy as np
+
+from kiosk.core.appearance import CONTEXT, CORE, Chip
+from kiosk.core.liveness import LivenessSettings
 from kiosk.core.tracking import Tracker, TrackingSettings
 from kiosk.core.types import Box, Detection, Match
 
@@ -29,18 +33,18 @@ def test_a_new_face_far_away_gets_a_new_track_and_lost_tracks_expire():
 def test_identity_is_confirmed_only_after_agreeing_votes():
     t = Tracker(TrackingSettings(confirm_votes=2))
     track = t.update([det(0)], 0.0)[0]
-    assert not t.add_vote(track, ADA, 0.0)
+    assert not t.add_vote(track, ADA, 0.0).confirmed
     assert track.result().state == "pending"
-    assert t.add_vote(track, ADA, 0.2)
+    assert t.add_vote(track, ADA, 0.2).confirmed
     assert track.result().state == "confirmed" and track.result().name == "Ada"
-    assert not t.add_vote(track, ADA, 3.5)  # a re-check that agrees is not a new confirmation
+    assert not t.add_vote(track, ADA, 3.5).confirmed  # a re-check that agrees is not a new confirmation
 
 
 def test_disagreeing_votes_do_not_confirm():
     t = Tracker(TrackingSettings(confirm_votes=2))
     track = t.update([det(0)], 0.0)[0]
     for i, m in enumerate([ADA, BOB, ADA, BOB]):
-        assert not t.add_vote(track, m, i * 0.2)
+        assert not t.add_vote(track, m, i * 0.2).confirmed
     assert track.confirmed is None
 
 
@@ -63,3 +67,112 @@ def test_embedding_schedule_new_then_retry_then_recheck():
     t.add_vote(track, ADA, 0.16)
     assert not t.needs_embedding(track, 1.0)
     assert t.needs_embedding(track, 3.2)
+
+
+# -- a track's name belongs to a face, not to a box --------------------------------------------------------
+def vec(seed: int) -> np.ndarray:
+    """A unit vector per face (different seeds: about 1.4 apart, far beyond one face's spread)."""
+    v = np.random.default_rng(seed).normal(size=128).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def chip(seed: int) -> Chip:
+    """A face chip per face: its core is the middle of its context, so it matches itself at 1.0."""
+    context = np.random.default_rng(1000 + seed).normal(size=(CORE + 2 * CONTEXT,) * 2).astype(np.float32)
+    core = context[CONTEXT:-CONTEXT, CONTEXT:-CONTEXT].ravel()
+    core = (core - core.mean()) / core.std()
+    return Chip(np.stack([core] * 3), context)
+
+
+def confirmed_ada(t: Tracker, x: int = 0, face: int = 1):
+    track = t.update([det(x)], 0.0, [chip(face)])[0]
+    t.add_vote(track, ADA, 0.0, vec(face))
+    assert t.add_vote(track, ADA, 0.1, vec(face)).confirmed
+    return track
+
+
+def test_after_a_miss_the_name_is_hidden_until_an_embedding_agrees():
+    t = Tracker()
+    track = confirmed_ada(t)
+    t.update([], 0.2)
+    again = t.update([det(0)], 0.3, [chip(1)])[0]
+    assert again.track_id == track.track_id
+    assert again.result().name is None and again.result().state == "pending"
+    assert t.embedding_order([again], 0.3) == [again]  # embedded at once, recheck interval or not
+    vote = t.add_vote(again, ADA, 0.35, vec(1) + 0.01)
+    assert not vote.restarted and not vote.confirmed  # the same person: no second check-in
+    assert again.result().state == "confirmed" and again.result().name == "Ada"
+
+
+def test_a_jump_in_box_position_or_size_hides_the_name():
+    t = Tracker()
+    confirmed_ada(t)
+    moved = t.update([Detection(Box(45, 10, 145, 110), 1.0)], 0.2, [chip(1)])[0]  # IoU 0.38: same track
+    assert moved.suspect == "jump" and moved.result().name is None
+    t2 = Tracker()
+    confirmed_ada(t2)
+    grown = t2.update([Detection(Box(-20, -10, 130, 140), 1.0)], 0.2, [chip(1)])[0]
+    assert grown.suspect == "jump" and grown.result().name is None
+
+
+def test_another_face_in_the_same_box_loses_the_name_and_gets_a_new_track():
+    t = Tracker()
+    ada = confirmed_ada(t)
+    same_box = t.update([det(0)], 0.2, [chip(1)])[0]
+    assert same_box.result().name == "Ada"  # the same chip: no doubt
+    swapped = t.update([det(0)], 0.25, [chip(2)])[0]
+    assert swapped.track_id == ada.track_id and swapped.suspect == "look"
+    assert swapped.result().name is None and t.hidden_now == 1
+    vote = t.add_vote(swapped, BOB, 0.3, vec(2))
+    assert vote.restarted and vote.track.track_id != ada.track_id and not vote.confirmed
+    assert vote.track.result().name is None and list(vote.track.votes) == [BOB]
+    assert t.add_vote(vote.track, BOB, 0.4, vec(2)).confirmed
+    assert vote.track.result().name == "Bob" and [x.track_id for x in t.tracks] == [vote.track.track_id]
+
+
+def test_a_routine_recheck_naming_nobody_ends_the_track():
+    t = Tracker(TrackingSettings(recheck_s=0.2))
+    ada = confirmed_ada(t)
+    t.update([det(0)], 0.25, [chip(1)])
+    assert t.embedding_order(t.tracks, 0.25) == []  # checked 0.15 s ago
+    t.update([det(0)], 0.35, [chip(1)])
+    assert t.embedding_order(t.tracks, 0.35) == [ada]  # 0.25 s since the last embedding
+    vote = t.add_vote(ada, UNKNOWN, 0.35, vec(1))
+    assert vote.restarted and vote.track.result().name is None
+    assert vote.track.replaces == ADA  # the same face, unrecognised this time
+
+
+def test_an_embedding_far_from_the_last_one_starts_a_new_track_even_before_a_name():
+    t = Tracker()
+    track = t.update([det(0)], 0.0, [chip(1)])[0]
+    t.add_vote(track, ADA, 0.0, vec(1))
+    vote = t.add_vote(track, ADA, 0.1, vec(2))  # the appearance check missed it; the embedding did not
+    assert vote.restarted and not vote.confirmed and len(vote.track.votes) == 1
+
+
+def test_the_next_person_never_inherits_the_last_ones_liveness():
+    t = Tracker(liveness=LivenessSettings())
+    track = t.update([det(0)], 0.0, [chip(1)])[0]
+    track.liveness.cue = "blink"  # Ada blinked
+    t.add_vote(track, ADA, 0.0, vec(1))
+    t.add_vote(track, ADA, 0.1, vec(1))
+    assert track.result().state == "confirmed"
+    swapped = t.update([det(0)], 0.2, [chip(2)])[0]
+    vote = t.add_vote(swapped, BOB, 0.3, vec(2))
+    t.add_vote(vote.track, BOB, 0.4, vec(2))
+    assert vote.track.confirmed == BOB and not vote.track.live
+    assert vote.track.result().state == "pending" and vote.track.result().hint == "Please blink"
+
+
+def test_embedding_order_doubt_first_then_each_new_face_in_turn_largest_first_then_rechecks():
+    t = Tracker(TrackingSettings(recheck_s=0.2))
+    ada = confirmed_ada(t)
+    small = Detection(Box(300, 10, 360, 70), 1.0)
+    big = Detection(Box(500, 10, 620, 130), 1.0)
+    visible = t.update([det(0), small, big], 0.5, [chip(1), chip(3), chip(4)])
+    order = t.embedding_order(visible, 0.5)
+    assert [x.box for x in order] == [big.box, small.box, ada.box]
+    t.add_vote(order[0], BOB, 0.5, vec(4))  # the big face has had its turn: the small one goes first now
+    assert [x.box for x in t.embedding_order(visible, 0.6)] == [small.box, big.box, ada.box]
+    visible = t.update([det(0), small, big], 0.7, [chip(5), chip(3), chip(4)])  # Ada's box: another face
+    assert t.embedding_order(visible, 0.7)[0].track_id == ada.track_id
