@@ -94,15 +94,17 @@ class Clip:
         return found
 
 
-def queue(people: Sequence[Person], gap_s: float, dwell_s: float = 2.5, lead_s: float = 0.5,
+def queue(people: Sequence[Person], gap_s: float | Sequence[float], dwell_s: float = 2.5, lead_s: float = 0.5,
           height: float = 0.6) -> Clip:
     """People one after another at the same spot, ``gap_s`` of empty frame between two (0: a straight
-    swap, the next face where the last one was)."""
-    apps, t = [], lead_s
+    swap, the next face where the last one was); a sequence gives each gap in turn (cycled)."""
+    gaps = [float(gap_s)] if isinstance(gap_s, int | float) else [float(g) for g in gap_s]
+    apps, t, gap = [], lead_s, 0.0
     for n, p in enumerate(people):
         apps.append(Appearance(p, t, t + dwell_s, height=height, phase=n * 0.7))
-        t += dwell_s + gap_s
-    return Clip(tuple(apps), t - gap_s + lead_s)
+        gap = gaps[n % len(gaps)]
+        t += dwell_s + gap
+    return Clip(tuple(apps), t - gap + lead_s)
 
 
 def together(people: Sequence[Person], dwell_s: float = 3.0, lead_s: float = 0.5, height: float | None = None,

@@ -23,20 +23,22 @@ from bench.clips import Appearance, Clip, Person
 from kiosk.core.checkin import CheckInPolicy
 from kiosk.core.gallery import Gallery, GalleryEdit
 from kiosk.core.pipeline import PipelineResult, RecognitionPipeline
+from kiosk.core.types import FaceState
 
 FACE_HOLD_S = 0.4  # kiosk.qt.app keeps the last boxes this long through frames without faces
 
-# Measured on this machine (docs/benchmarks.md): HOG on the 480-px copy, one descriptor, one 68-point fit.
+# Measured on this machine (docs/benchmarks.md): HOG on the 480-px copy, one descriptor, one 68-point fit,
+# one far-pass call.
 MODEL_DETECT_MS = 15.0
 MODEL_EMBED_MS = 105.0
 MODEL_LANDMARKS_MS = 2.0
+MODEL_FAR_MS = 25.0  # one far-pass tile (480 px after upsampling) and the neighbourhoods of small faces
 
 
 def modelled_cost(result: PipelineResult, _wall_s: float) -> float:
     """Seconds an analysis takes by the fixed cost model (deterministic: for tests)."""
-    far = getattr(result, "far_ms", 0.0)
     ms = MODEL_DETECT_MS + MODEL_EMBED_MS * result.frame.embeddings_computed
-    return (ms + MODEL_LANDMARKS_MS * result.landmarks_computed + (8.0 if far else 0.0)) / 1000.0
+    return (ms + MODEL_LANDMARKS_MS * result.landmarks_computed + (MODEL_FAR_MS if result.far_ms else 0.0)) / 1000.0
 
 
 def wall_cost(_result: PipelineResult, wall_s: float) -> float:
@@ -158,7 +160,7 @@ def _wrong_names(clip: Clip, answers: list[tuple[float, PipelineResult]]) -> lis
             k += 1
         now_wrong: set[tuple[int, str]] = set()
         for face in shown_faces:
-            if face.state != "confirmed" or face.person_id is None:
+            if face.state is not FaceState.CONFIRMED or face.person_id is None:
                 continue
             who: Appearance | None = clip.who_is_at(face.box, t)
             if who is None or who.person.person_id == face.person_id:

@@ -101,6 +101,7 @@ class KioskConfig:
     threshold: float = dataclasses.field(default=DEFAULT_THRESHOLD, metadata={"help": "largest face distance accepted as a match"})
     margin: float = dataclasses.field(default=DEFAULT_MARGIN, metadata={"help": "required lead of the best match over the next person"})
     live_width: int = dataclasses.field(default=480, metadata={"help": "frames are downsized to this width for detection"})
+    far_face: int = dataclasses.field(default=48, metadata={"help": "also find faces from this many pixels (people a few metres away), a tile of the full frame per analysed frame; 0: off"})
     liveness: bool = dataclasses.field(default=True, metadata={"help": "require a blink before checking in"})
     server_url: str = dataclasses.field(default="", metadata={"help": "attendance server base URL (empty: offline only)"})
     server_token: str = dataclasses.field(default="", metadata={"help": "this kiosk's server token"})
@@ -162,6 +163,8 @@ class KioskConfig:
             raise ConfigError("dim_after_min must be 0 (never) or more minutes")
         if self.language.strip().lower() not in ("", "system", "en", "de"):
             raise ConfigError("language must be 'en' or 'de' (empty: the system's language)")
+        if self.far_face != 0 and not 24 <= self.far_face <= 400:
+            raise ConfigError("far_face must be 0 (off) or between 24 and 400 pixels")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError(f"unknown log level {self.log_level!r}")
         return self

@@ -1,5 +1,11 @@
 """One analysed frame: detect, track, embed the tracks that need it, match, confirm.
 
+Every detected face also gets a grey chip (``kiosk.core.appearance``) so the tracker can tell when the face
+in a box changed. At most ``max_embeddings_per_frame`` faces are embedded per frame (one: about 105 ms),
+the most urgent first (``Tracker.embedding_order``: faces in doubt, new faces in turn, unknown faces,
+then re-checks of confirmed faces: the worker's otherwise idle time). A frame that takes a name off a face
+is answered without embeddings, so the screen loses the name within a frame.
+
 With liveness on, the tracks still waiting for liveness evidence (not yet live, not labelled unknown) get
 68-point landmarks each frame (about 2 ms a face); a confirmed identity is held back, shown as pending with
 "Please blink", and released as a ``Confirmation`` in the frame whose landmarks make the track live. A track
@@ -28,6 +34,10 @@ from kiosk.core.types import Box, Detection, FaceResult, FrameResult, Match
 class FaceAnalyzer(Protocol):
     def detect_live(self, rgb: np.ndarray) -> list[Detection]: ...
 
+    def near_limit(self, shape: tuple[int, ...]) -> int: ...  # (only with ``far``)
+
+    def detect_far(self, rgb: np.ndarray, step: int, around: list[Box]) -> list[Detection]: ...  # (only with ``far``)
+
     def embed(self, rgb: np.ndarray, boxes: list[Box]) -> np.ndarray: ...
 
     def landmarks_68(self, rgb: np.ndarray, boxes: list[Box]) -> np.ndarray: ...
@@ -47,6 +57,7 @@ class Confirmation:
     confirmed_at: float
     live_at: float | None = None
     live_cue: str | None = None
+    repeat: bool = False  # the same face, confirmed as the same person again after a doubt: no new greeting
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,7 @@ class PipelineResult:
     embed_ms: float
     liveness_ms: float = 0.0
     landmarks_computed: int = 0
+    far_ms: float = 0.0  # of detect_ms: the far pass (0 when it is off)
 
 
 class RecognitionPipeline:
@@ -70,12 +82,17 @@ class RecognitionPipeline:
         *,
         max_embeddings_per_frame: int = 1,
         liveness: LivenessSettings | None = None,
+        far: bool = False,
     ) -> None:
-        """``liveness``: when given, a check-in also needs liveness evidence (see the module docstring)."""
+        """``liveness``: when given, a check-in also needs liveness evidence (see the module docstring).
+        ``far``: also look for faces too small for the live copy, a tile of the full frame per frame plus
+        the neighbourhood of every small face already tracked (``FaceEngine.detect_far``)."""
         self.analyzer = analyzer
         self.matcher = matcher
         self.tracker = Tracker(settings, liveness)
         self.max_embeddings_per_frame = max_embeddings_per_frame
+        self.far = far
+        self._far_step = 0
 
     def set_matcher(self, matcher: Matcher) -> None:
         """Use a new gallery from the next frame on (tracks keep their confirmed identities)."""
@@ -89,6 +106,9 @@ class RecognitionPipeline:
         """
         t0 = time.perf_counter()
         detections = self.analyzer.detect_live(rgb)
+        tf = time.perf_counter()
+        if self.far:
+            detections = add_far(detections, self._detect_far(rgb))
         chips = [face_chip(rgb, d.box) for d in detections]
         t1 = time.perf_counter()
         visible = self.tracker.update(detections, now, chips)
@@ -123,7 +143,14 @@ class RecognitionPipeline:
             (t2 - t1) * 1000.0,
             (t3 - t2) * 1000.0,
             len(wanting),
+            (t1 - tf) * 1000.0 if self.far else 0.0,
         )
+
+    def _detect_far(self, rgb: np.ndarray) -> list[Detection]:
+        near = self.analyzer.near_limit(rgb.shape)
+        small = [t.box for t in self.tracker.tracks if max(t.box.width, t.box.height) < 1.2 * near]
+        self._far_step += 1
+        return self.analyzer.detect_far(rgb, self._far_step, small)
 
     @staticmethod
     def _confirmation(track: Track) -> Confirmation:
@@ -131,4 +158,22 @@ class RecognitionPipeline:
         return Confirmation(
             track.track_id, track.confirmed, track.first_seen, track.confirmed_at,
             None if lv is None else lv.live_at, None if lv is None else lv.cue,
+            track.replaces is not None and track.replaces.person_id == track.confirmed.person_id,
         )
+
+
+def add_far(near: list[Detection], far: list[Detection], overlap: float = 0.3) -> list[Detection]:
+    """The live pass's detections plus the far pass's faces that no other detection covers already
+    (best score first among the far ones: a tile and a tracked face's neighbourhood may find one face twice)."""
+    kept = list(near)
+    for d in sorted(far, key=lambda x: x.score, reverse=True):
+        if all(d.box.iou(k.box) < overlap and not _inside(d.box, k.box) for k in kept):
+            kept.append(d)
+    return kept
+
+
+def _inside(a: Box, b: Box) -> bool:
+    """Most of the smaller of ``a`` and ``b`` lies inside the other."""
+    ix = max(0, min(a.right, b.right) - max(a.left, b.left))
+    iy = max(0, min(a.bottom, b.bottom) - max(a.top, b.top))
+    return ix * iy > 0.6 * min(a.area, b.area)

@@ -34,7 +34,7 @@ class TrackingSettings:
     max_missed_s: float = 0.7  # a track unseen this long is dropped
     retry_s: float = 0.08  # undecided tracks are embedded again this often
     recheck_s: float = 0.15  # confirmed tracks are re-checked (in turn, when nothing else is due) this often
-    unknown_retry_s: float = 0.4  # tracks labelled unknown are retried this often
+    unknown_retry_s: float = 0.25  # tracks labelled unknown are retried this often
     confirm_votes: int = 2  # agreeing embeddings (of the last confirm_window) needed to confirm
     confirm_window: int = 3
     unknown_votes: int = 3  # unknown verdicts (of the last few) that label a track unknown
@@ -44,7 +44,8 @@ class TrackingSettings:
     chip_step: float = 0.5  # a face chip correlating below this with the previous frame's: maybe another face
     chip_drop: float = 0.25  # ... or this much below the track's usual frame-to-frame correlation
     chip_drift: float = 0.4  # ... or below this with the chip of the last embedding
-    same_face: float = 0.55  # embeddings of one face a moment apart lie closer than this
+    same_face: float = 0.7  # embeddings of one face a moment apart lie closer than this
+    same_face_live: float = 0.5  # a face unrecognised on a re-check keeps its liveness evidence when this close
 
 
 @dataclass
@@ -90,7 +91,7 @@ class Track:
 
     def result(self) -> FaceResult:
         if self.suspect is not None:
-            return FaceResult(self.track_id, self.box, "pending", hint="Hold still")
+            return FaceResult(self.track_id, self.box, FaceState.PENDING, hint=Prompt.HOLD_STILL)
         if self.confirmed is not None:
             m = self.confirmed
             if not self.live:
@@ -256,13 +257,18 @@ class Tracker:
         s = self.settings
         if match.person_id is not None and match.person_id in track.blocked:  # the person said "Not you?"
             match = Match(None, None, match.distance, match.margin)
-        far = (vector is not None and track.vector is not None
-               and float(np.linalg.norm(np.asarray(vector) - track.vector)) > s.same_face)
+        apart = (float("nan") if vector is None or track.vector is None
+                 else float(np.linalg.norm(np.asarray(vector) - track.vector)))
+        far = apart > s.same_face
         other = track.confirmed is not None and match.person_id != track.confirmed.person_id
         if far or other:
             fresh = self._new_track(track.box, now, track.chip)
             fresh.last_seen = track.last_seen
             fresh.replaces = None if far else track.confirmed  # the same face, not recognised this time
+            if not far:
+                fresh.blocked = track.blocked  # the same face: still not the people it said it is not
+            if not match.known and apart <= s.same_face_live:
+                fresh.liveness = track.liveness  # clearly the same face: its blink was its own
             self.tracks[self.tracks.index(track)] = fresh
             return Vote(fresh, self._vote(fresh, match, now, vector), restarted=True)
         track.suspect = None

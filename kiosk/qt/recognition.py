@@ -132,5 +132,5 @@ class RecognitionBridge(QObject):
                     self._tracks.pop(next(iter(self._tracks)))
             latency_ms = (time.monotonic() - confirmation.first_seen) * 1000.0
             self.checkedIn.emit(decision.checkin, latency_ms)
-        else:
+        elif not confirmation.repeat:  # a face re-confirmed after a doubt was greeted already
             self.alreadyCheckedIn.emit(m.name, decision.previous)

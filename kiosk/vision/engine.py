@@ -18,6 +18,8 @@ from kiosk.vision.models import ModelPaths, model_paths
 
 log = logging.getLogger(__name__)
 
+HOG_WINDOW = 80  # dlib's frontal HOG detector finds faces from about this size (pixels of the image it scans)
+
 
 @dataclass(frozen=True, slots=True)
 class DetectorSettings:
@@ -27,11 +29,15 @@ class DetectorSettings:
     ``photo_max_side``: photos are resized so that their longer side is about this, at most 2x up, which
     lets HOG (80 px window) find faces from about 40 px in ordinary photos.
     ``min_score``: detections scoring below this are dropped (patches and logos score low).
+    ``far_face``, ``far_tile``: the far pass (``detect_far``) for faces too small for the live copy.
     """
 
     live_width: int = 480
     photo_max_side: int = 1600
     min_score: float = 0.3
+    far_face: int = 48  # the far pass looks for faces from this size (full-frame pixels); 0 turns it off
+    far_tile: int = 480  # side of one far-pass tile after upsampling (one tile per analysed frame)
+    far_tiles_max: int = 12  # bigger frames get bigger tiles, so a full sweep takes at most this many frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,14 @@ class Landmarks:
     """Face landmarks in full-frame pixel coordinates, shape (n, 2); n is 5 or 68."""
 
     points: np.ndarray
+
+
+def _starts(length: int, side: float, overlap: float) -> list[int]:
+    """Start offsets of tiles of ``side`` covering ``length`` with at least ``overlap`` shared."""
+    if side >= length:
+        return [0]
+    n = int(np.ceil((length - overlap) / (side - overlap)))
+    return [round(i * (length - side) / (n - 1)) for i in range(n)] if n > 1 else [0]
 
 
 def _to_rect(box: Box):
@@ -133,6 +147,53 @@ class FaceEngine:
         w = rgb.shape[1]
         scale = min(1.0, self.settings.live_width / float(w))
         return self.detect(rgb, scale=scale)
+
+    def near_limit(self, shape: tuple[int, ...]) -> int:
+        """The smallest face (full-frame pixels) ``detect_live`` finds in a frame of ``shape``."""
+        return int(HOG_WINDOW / min(1.0, self.settings.live_width / float(shape[1])))
+
+    def far_scale(self) -> float:
+        return HOG_WINDOW / float(self.settings.far_face) if self.settings.far_face > 0 else 0.0
+
+    def far_tiles(self, shape: tuple[int, ...]) -> list[Box]:
+        """The tiles (full-frame boxes, overlapping by two far faces) that ``detect_far`` visits in turn;
+        none when faces of ``far_face`` are big enough for the live copy already, or the pass is off."""
+        scale = self.far_scale()
+        h, w = shape[:2]
+        if scale <= 0 or self.near_limit(shape) <= self.settings.far_face:
+            return []
+        side = max(self.settings.far_tile / scale, 3.0 * self.settings.far_face,
+                   (w * h / float(self.settings.far_tiles_max)) ** 0.5)
+        overlap = 2.0 * self.settings.far_face
+        tiles = []
+        for top in _starts(h, side, overlap):
+            for left in _starts(w, side, overlap):
+                tiles.append(Box(left, top, min(w, round(left + side)), min(h, round(top + side))))
+        return tiles
+
+    def detect_region(self, rgb: np.ndarray, region: Box, scale: float) -> list[Detection]:
+        """HOG on the part of ``rgb`` inside ``region``, resized by ``scale``; boxes in ``rgb``'s coordinates."""
+        h, w = rgb.shape[:2]
+        r = region.clipped(w, h)
+        if r.width < 8 or r.height < 8:
+            return []
+        found = self.detect(rgb[r.top : r.bottom, r.left : r.right], scale=scale)
+        return [Detection(Box(d.box.left + r.left, d.box.top + r.top, d.box.right + r.left, d.box.bottom + r.top),
+                          d.score) for d in found]
+
+    def detect_far(self, rgb: np.ndarray, step: int, around: list[Box] | tuple[Box, ...] = ()) -> list[Detection]:
+        """Faces from ``far_face`` pixels up, found on the full-resolution frame upsampled, a piece per call:
+        tile ``step`` (modulo the tile count) and a small region around each box in ``around`` (the small
+        faces already tracked, so they are carried from frame to frame). About 15-25 ms a call."""
+        tiles = self.far_tiles(rgb.shape)
+        if not tiles:
+            return []
+        scale = self.far_scale()
+        found = self.detect_region(rgb, tiles[step % len(tiles)], scale)
+        for b in around:
+            grow = max(b.width, b.height)
+            found += self.detect_region(rgb, Box(b.left - grow, b.top - grow, b.right + grow, b.bottom + grow), scale)
+        return found
 
     def detect_photo(self, rgb: np.ndarray) -> list[Detection]:
         """Thorough detection for photos: finds faces from about 40 px in ordinary photos."""

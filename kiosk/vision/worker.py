@@ -50,6 +50,7 @@ class WorkerSettings:
     threshold: float = DEFAULT_THRESHOLD
     margin: float = DEFAULT_MARGIN
     live_width: int = 480
+    far_face: int = 48  # the far pass's smallest face (kiosk.vision.engine.DetectorSettings); 0: off
     tracking: TrackingSettings = TrackingSettings()
     log_level: str = "WARNING"
     liveness: bool = True  # a check-in needs a blink or 3-D face motion (kiosk.core.liveness)
@@ -60,7 +61,7 @@ class WorkerSettings:
         """The worker's part of the kiosk's settings (one source: kiosk.core.config)."""
         c = config.resolved()
         return cls(gallery_dir=c.gallery, key_file=c.key_file, threshold=c.threshold, margin=c.margin,
-                   live_width=c.live_width, log_level=c.log_level.upper(), liveness=c.liveness,
+                   live_width=c.live_width, far_face=c.far_face, log_level=c.log_level.upper(), liveness=c.liveness,
                    models_dir=c.models_dir or None)  # fmt: skip
 
 
@@ -84,7 +85,7 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
 
     try:
         models = model_paths(Path(settings.models_dir)) if settings.models_dir else None
-        engine = FaceEngine(models, DetectorSettings(live_width=settings.live_width)).load(
+        engine = FaceEngine(models, DetectorSettings(live_width=settings.live_width, far_face=settings.far_face)).load(
             landmarks_68=settings.liveness
         )
         store, matcher = _load_matcher(settings)
@@ -93,7 +94,8 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
         conn.send(Failed(str(exc)))
         return
     pipeline = RecognitionPipeline(
-        engine, matcher, settings.tracking, liveness=LivenessSettings() if settings.liveness else None
+        engine, matcher, settings.tracking, liveness=LivenessSettings() if settings.liveness else None,
+        far=settings.far_face > 0,
     )
     mtime = store.mtime_ns()
     conn.send(Ready(len(matcher.gallery.people), len(matcher), os.getpid()))

@@ -176,3 +176,15 @@ def test_embedding_order_doubt_first_then_each_new_face_in_turn_largest_first_th
     assert [x.box for x in t.embedding_order(visible, 0.6)] == [small.box, big.box, ada.box]
     visible = t.update([det(0), small, big], 0.7, [chip(5), chip(3), chip(4)])  # Ada's box: another face
     assert t.embedding_order(visible, 0.7)[0].track_id == ada.track_id
+
+
+def test_a_face_unrecognised_on_a_recheck_keeps_its_own_liveness_but_not_its_name():
+    t = Tracker(liveness=LivenessSettings())
+    track = t.update([det(0)], 0.0, [chip(1)])[0]
+    track.liveness.cue = "motion"
+    t.add_vote(track, ADA, 0.0, vec(1))
+    t.add_vote(track, ADA, 0.1, vec(1))
+    vote = t.add_vote(track, UNKNOWN, 0.3, vec(1) + 0.01)  # the same face, a bad frame
+    assert vote.restarted and vote.track.result().name is None and vote.track.live
+    stranger = t.add_vote(vote.track, UNKNOWN, 0.5, vec(7))  # another face: no evidence carried
+    assert stranger.restarted and not stranger.track.live

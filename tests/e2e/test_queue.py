@@ -1,0 +1,75 @@
+"""A busy entrance: queues, swaps and groups built from real photos, run through the real pipeline.
+
+Each clip is replayed the way the kiosk runs (newest frame wins, the screen shows the last answer) with
+the real dlib models; how long each analysis takes comes from a fixed cost model (bench/replay.py), so
+the outcome does not depend on how busy the machine is. Clips are rendered on the fly, never stored.
+"""
+
+import pytest
+
+from bench.clips import lfw_people, queue, strangers, together
+from bench.replay import enrol, recognised_alone, replay
+from kiosk.core.matching import Matcher
+from kiosk.core.pipeline import RecognitionPipeline
+from kiosk.vision.engine import FaceEngine
+
+pytestmark = pytest.mark.slow
+
+WRONG_NAME_LIMIT_S = 0.25
+
+
+@pytest.fixture(scope="module")
+def kiosk(face_data):
+    """The engine, a matcher over 9 enrolled people (3 photos each), the enrolled people whose clip photo
+    is recognised on its own (the queue is under test here, not accuracy), and two strangers."""
+    engine = FaceEngine().load()
+    people = lfw_people(face_data, 9)
+    matcher = Matcher(enrol(engine, people))
+    usable = [p for p in people if recognised_alone(engine, matcher, p)]
+    assert len(usable) >= 6, "too few of the shared photos are recognised to build queue clips"
+    return engine, matcher, usable, strangers(face_data, 2)
+
+
+def run(kiosk, clip):
+    """The kiosk's pipeline as the worker builds it (far pass on, liveness off: these are photos)."""
+    engine, matcher, _, _ = kiosk
+    return replay(RecognitionPipeline(engine, matcher, far=True), clip)
+
+
+def assert_each_once_no_stranger_no_lasting_wrong_name(score):
+    assert score.checked_in() == {pid: 1 for pid in score.enrolled}, score.summary()
+    assert score.strangers_checked_in() == []
+    assert score.longest_wrong_s() <= WRONG_NAME_LIMIT_S, score.wrong
+
+
+def test_a_queue_with_gaps_of_0_to_0_67_s_checks_everyone_in_once_and_never_a_stranger(kiosk):
+    _, _, people, strange = kiosk
+    # Gaps in turn: none (the next face where the last one was), 0.2 s, 0.33 s, 0.67 s, and none again.
+    lineup = [people[0], people[1], strange[0], people[2], people[3], people[4], strange[1]]
+    clip = queue(lineup, [0.0, 0.2, 0.33, 0.67, 0.0, 0.2], dwell_s=1.4)
+    score = run(kiosk, clip)
+    assert_each_once_no_stranger_no_lasting_wrong_name(score)
+    assert len(score.enrolled) == 5
+
+
+def test_one_person_replaced_by_another_in_the_same_spot_loses_the_name_at_once(kiosk):
+    _, _, people, _ = kiosk
+    clip = queue([people[5], people[0], people[5]], 0.0, dwell_s=1.5)
+    score = run(kiosk, clip)
+    # The first person comes back after the swap: still one row for them, and no name lingers.
+    assert_each_once_no_stranger_no_lasting_wrong_name(score)
+    assert score.repeats >= 1  # recognised again on their return, and not written twice
+
+
+def test_two_people_side_by_side_are_each_checked_in(kiosk):
+    _, _, people, _ = kiosk
+    score = run(kiosk, together([people[1], people[2]], dwell_s=2.0))
+    assert_each_once_no_stranger_no_lasting_wrong_name(score)
+
+
+def test_a_group_of_four_is_all_checked_in_within_two_seconds(kiosk):
+    _, _, people, _ = kiosk
+    clip = together(people[:4], dwell_s=3.0)
+    score = run(kiosk, clip)
+    assert_each_once_no_stranger_no_lasting_wrong_name(score)
+    assert max(score.confirm_s()) <= 2.0, score.summary()
