@@ -193,7 +193,7 @@ class FakeMatcher:
     def __init__(self, match: Match) -> None:
         self.answer = match
 
-    def match(self, vector):
+    def match(self, vector, live=False):
         return self.answer
 
 

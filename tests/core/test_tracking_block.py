@@ -12,14 +12,14 @@ BOB = Match("bob", "Bob", 0.36, 0.2)
 def test_a_blocked_identity_is_never_confirmed_again_on_that_track_but_another_can_be():
     tracker = Tracker()
     track = tracker.update([Detection(Box(0, 0, 100, 100), 1.0)], 0.0)[0]
-    assert not tracker.add_vote(track, ANN, 0.0)
-    assert tracker.add_vote(track, ANN, 0.2)
+    assert not tracker.add_vote(track, ANN, 0.0).confirmed
+    assert tracker.add_vote(track, ANN, 0.2).confirmed
     assert tracker.block(track.track_id, "ann")
     assert track.confirmed is None and tracker.needs_embedding(track, 0.3)
     for i in range(5):
-        assert not tracker.add_vote(track, ANN, 0.4 + i * 0.2)
+        assert not tracker.add_vote(track, ANN, 0.4 + i * 0.2).confirmed
     assert track.confirmed is None and track.result().state == "unknown"
-    assert not tracker.add_vote(track, BOB, 2.0) and tracker.add_vote(track, BOB, 2.2)
+    assert not tracker.add_vote(track, BOB, 2.0).confirmed and tracker.add_vote(track, BOB, 2.2).confirmed
     assert track.confirmed.person_id == "bob"
 
 
@@ -32,4 +32,4 @@ def test_blocking_a_track_that_is_gone_says_so_and_new_tracks_start_afresh():
     second = tracker.update([Detection(Box(0, 0, 100, 100), 1.0)], 6.0)[0]
     assert second.track_id != first.track_id
     tracker.add_vote(second, ANN, 6.0)
-    assert tracker.add_vote(second, ANN, 6.2)
+    assert tracker.add_vote(second, ANN, 6.2).confirmed
