@@ -7,6 +7,13 @@ a crash at any moment re-sends at most one batch, which the server de-duplicates
 Events the server rejects as invalid are not retried: they are logged and appended to a rejected-events
 file (JSON lines). Failures back off (kiosk.link.http.Backoff: full jitter, ``Retry-After`` honoured).
 
+A poison event (one the server fails on with a 5xx every time) must not hold back the check-ins after it:
+when a batch fails with a 5xx again and again at the same offset, it is halved at each further failure
+down to one event; that one event is set aside in the held-events file (JSON lines, shown in the status
+strip) only once the server has taken the event after it, which proves that the server works and that
+this event is what it cannot store. A server that is down for everything therefore never makes the
+client set anything aside.
+
 Run it alone: ``python -m kiosk.link.checkins --attendance FILE --server URL --token-file FILE --state FILE``.
 """
 
@@ -34,6 +41,7 @@ from kiosk.link.http import Backoff, ServerClient
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/api/v1/events"
+POISON_STRIKES = 2  # 5xx answers in a row for a batch starting at the same row before it is halved
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,8 @@ class SyncState:
     backlog: int = 0
     last_error: str = ""
     last_sync: datetime | None = None  # when the server last answered for a batch
+    held: int = 0  # events set aside because the server failed on them alone (see held_file)
+    held_file: str = ""
 
 
 def _payload(row: dict[str, str]) -> dict[str, Any]:
@@ -51,7 +61,7 @@ def _payload(row: dict[str, str]) -> dict[str, Any]:
     distance = float(row["distance"])
     if not row["event_id"]:
         raise ValueError("the row has no event_id")
-    payload = {
+    payload: dict[str, Any] = {
         "event_id": row["event_id"],
         "person_id": row["person_id"],
         "name": row["name"],
@@ -78,6 +88,7 @@ class SyncClient:
         *,
         batch_size: int = 100,
         rejected_path: str | os.PathLike[str] | None = None,
+        held_path: str | os.PathLike[str] | None = None,
         timeout: tuple[float, float] = (3.05, 15.0),
         base_delay: float = 0.5,
         max_delay: float = 60.0,
@@ -90,6 +101,7 @@ class SyncClient:
         self.attendance_path = Path(attendance_path)
         self.state_path = Path(state_path)
         self.rejected_path = Path(rejected_path) if rejected_path else self.state_path.with_suffix(".rejected")
+        self.held_path = Path(held_path) if held_path else self.state_path.with_suffix(".held")
         self.batch_size = self._max_batch = max(1, batch_size)
         self.idle_interval = idle_interval
         self.http = ServerClient(server_url, token, timeout=timeout, session=session, clock=clock)
@@ -97,9 +109,10 @@ class SyncClient:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
+        self._strikes = (-1, 0)  # (offset of the failing batch, 5xx answers in a row for it)
         self._progress = load_progress(self.state_path)
         self._scanned = (0, 0)  # (offset, rows) counted so far, for the backlog
-        self._state = SyncState()
+        self._state = SyncState(held=_count_lines(self.held_path), held_file=str(self.held_path))
         self._refresh_backlog()
 
     # -- state ---------------------------------------------------------------------------------------
@@ -157,11 +170,14 @@ class SyncClient:
 
     def _record_rejected(self, event: dict[str, Any], error: str) -> None:
         log.error("the server rejected event %s: %s", event.get("event_id"), error)
-        entry = {"rejected_at": datetime.now(timezone.utc).isoformat(), "error": error, "event": event}
-        with open(self.rejected_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        _append_line(self.rejected_path, {"rejected_at": _now_iso(), "error": error, "event": event})
+
+    def _record_held(self, event: dict[str, Any], error: str) -> None:
+        log.error("the server fails on event %s alone (%s); set aside in %s", event.get("event_id"), error,
+                  self.held_path)  # fmt: skip
+        _append_line(self.held_path, {"held_at": _now_iso(), "error": error, "event": event})
+        with self._lock:
+            self._state = replace(self._state, held=self._state.held + 1)
 
     def _send(self, events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The server's result per event_id. Raises SyncError (retry later) or ValueError (bad batch)."""
@@ -187,19 +203,15 @@ class SyncClient:
         if not batch:
             self._refresh_backlog()
             return 0
-        events: list[dict[str, Any]] = []
-        for row, _end in batch:
-            try:
-                events.append(_payload(row))
-            except (ValueError, KeyError) as exc:
-                self._record_rejected(dict(row), f"unreadable row in the attendance log: {exc}")
-        rejected = len(batch) - len(events)
+        events, rejected = self._events(batch)
         try:
             answers = self._send(events) if events else {}
         except SyncError as exc:
             self.backoff.failed()
             self._refresh_backlog()  # the status strip counts what is waiting while offline
             self._set_state(online=False, last_error=str(exc))
+            if exc.status is not None and exc.status >= 500:
+                return self._server_error(batch, exc)
             raise
         except ValueError as exc:
             if len(batch) > 1:  # find the poison event: retry with smaller batches
@@ -211,20 +223,69 @@ class SyncClient:
                 self._record_rejected(event, str(exc))
                 rejected += 1
         else:
-            for event in events:
-                result = answers.get(event["event_id"], {})
-                if result.get("status") == "rejected":
-                    self._record_rejected(event, str(result.get("error", "rejected")))
-                    rejected += 1
+            rejected += self._record_rejections(events, answers)
+        self._advance(batch, rejected)
+        return len(batch)
+
+    def _events(self, batch: list[tuple[dict[str, str], int]]) -> tuple[list[dict[str, Any]], int]:
+        """The wire form of the batch's rows and how many rows could not be one (recorded as rejected)."""
+        events: list[dict[str, Any]] = []
+        for row, _end in batch:
+            try:
+                events.append(_payload(row))
+            except (ValueError, KeyError) as exc:
+                self._record_rejected(dict(row), f"unreadable row in the attendance log: {exc}")
+        return events, len(batch) - len(events)
+
+    def _record_rejections(self, events: list[dict[str, Any]], answers: dict[str, dict[str, Any]]) -> int:
+        rejected = 0
+        for event in events:
+            result = answers.get(event["event_id"], {})
+            if result.get("status") == "rejected":
+                self._record_rejected(event, str(result.get("error", "rejected")))
+                rejected += 1
+        return rejected
+
+    def _advance(self, rows: list[tuple[dict[str, str], int]], rejected: int) -> None:
+        """The server answered for ``rows``: move the saved progress past them."""
         self._progress = Progress(
-            offset=batch[-1][1], count=self._progress.count + len(batch), rejected=self._progress.rejected + rejected
+            offset=rows[-1][1], count=self._progress.count + len(rows), rejected=self._progress.rejected + rejected
         )
         save_progress(self.state_path, self._progress)
+        self._strikes = (-1, 0)
         self.backoff.succeeded()
         self.batch_size = min(self._max_batch, self.batch_size * 2)
         self._refresh_backlog()
         self._set_state(online=True, last_error="", last_sync=datetime.fromtimestamp(self._clock(), timezone.utc))
-        return len(batch)
+
+    def _server_error(self, batch: list[tuple[dict[str, str], int]], exc: SyncError) -> int:
+        """A 5xx for ``batch``: halve it when that keeps happening; isolate one event. Re-raises ``exc``
+        unless the event was set aside (then returns the rows the server answered for)."""
+        start = self._progress.offset
+        strikes = self._strikes[1] + 1 if self._strikes[0] == start else 1
+        self._strikes = (start, strikes)
+        if strikes < POISON_STRIKES:
+            raise exc
+        if len(batch) > 1:
+            self.batch_size = max(1, len(batch) // 2)
+            log.warning("%s again for the batch at offset %d; trying batches of %d", exc, start, self.batch_size)
+            raise exc
+        return self._probe_past(batch[0], exc)
+
+    def _probe_past(self, suspect: tuple[dict[str, str], int], exc: SyncError) -> int:
+        """Send the row after ``suspect`` alone; when the server takes it, set ``suspect`` aside."""
+        after = next(iter(read_rows(self.attendance_path, suspect[1])), None)
+        if after is None:
+            raise exc  # nothing to compare with: the server may simply be down
+        try:
+            event = _payload(after[0])
+            answers = self._send([event])
+        except (SyncError, ValueError, KeyError):
+            raise exc from None  # no proof that the server works: it is not this event's fault (yet)
+        rejected = self._record_rejections([event], answers)
+        self._record_held(_payload(suspect[0]), str(exc))
+        self._advance([suspect, after], rejected)
+        return 2
 
     # -- loop ----------------------------------------------------------------------------------------
 
@@ -259,6 +320,26 @@ class SyncClient:
                 continue
             if sent == 0 and self._wait(stop, self.idle_interval):
                 return
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _append_line(path: Path, entry: dict[str, Any]) -> None:
+    """Append one JSON line to a side file and make it durable."""
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as fh:
+            return sum(1 for _ in fh)
+    except FileNotFoundError:
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:

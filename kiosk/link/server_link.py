@@ -53,7 +53,7 @@ class ServerLink:
         paths = config.paths()
         url, token = config.server_url, config.server_token
         self.checkins = SyncClient(paths.attendance, url, token, paths.sync_state, rejected_path=paths.sync_rejected,
-                                   session=session)  # fmt: skip
+                                   held_path=paths.sync_held, session=session)  # fmt: skip
         self.people = None if store is None else PeopleSync(store, url, token, paths.people_sync_state, session=session)
         self.http = ServerClient(url, token, session=session)
         self._health = health

@@ -41,10 +41,13 @@ class FakeServer:
         self.batches: list[int] = []
         self.fail_with: list[object] = []  # FakeResponse or exception, consumed one per call
         self.reject_names: set[str] = set()
+        self.poison_names: set[str] = set()  # a batch holding one of these answers 500, every time
+        self.calls = 0
         self.heartbeats: list[dict] = []
 
     def post(self, url, json=None, timeout=None):
         assert timeout is not None
+        self.calls += 1
         if self.fail_with:
             failure = self.fail_with.pop(0)
             if isinstance(failure, Exception):
@@ -53,6 +56,8 @@ class FakeServer:
         if url.endswith("/heartbeat"):
             self.heartbeats.append(json)
             return FakeResponse(200, {"status": "ok"})
+        if any(e["name"] in self.poison_names for e in json["events"]):
+            return FakeResponse(500, {"error": "internal", "message": "value too long for type character(40)"})
         self.batches.append(len(json["events"]))
         results = []
         for e in json["events"]:
@@ -203,3 +208,46 @@ def test_state_file_is_replaced_atomically_and_a_corrupt_one_restarts_from_zero(
     assert again.state.backlog == 2
     again.run_once()
     assert len(server.events) == 2  # re-sent, and the server de-duplicates
+
+
+def _run_until(tmp_path, server, done, max_sleeps=200, **kw):
+    """A client's run_forever with recorded waits, until ``done(client)`` or ``max_sleeps`` waits."""
+    stop = threading.Event()
+    slept: list[float] = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        if done(client) or len(slept) >= max_sleeps:
+            stop.set()
+
+    client = client_for(tmp_path, server, sleep=sleep, rng=lambda: 0.5, **kw)
+    client.run_forever(stop)
+    return client, slept
+
+
+def test_one_event_the_server_fails_on_is_set_aside_and_the_later_checkins_go_through(tmp_path, server):
+    checkins = write_log(tmp_path / "a.csv", 40, name=lambda i: "POISON" if i == 13 else f"P{i}")
+    server.poison_names = {"POISON"}
+    client, slept = _run_until(tmp_path, server, lambda c: c.state.backlog == 0 and len(server.events) == 39,
+                               batch_size=16)
+    assert set(server.events) == {c.event_id for i, c in enumerate(checkins) if i != 13}
+    held = [json.loads(line) for line in (tmp_path / "sync.held").read_text().splitlines()]
+    assert [h["event"]["event_id"] for h in held] == [checkins[13].event_id] and "500" in held[0]["error"]
+    assert client.state.held == 1 and client.state.held_file == str(tmp_path / "sync.held")
+    assert load_progress(tmp_path / "sync.json").count == 40 and client.state.backlog == 0
+    failures = server.calls - len(server.batches)
+    assert failures <= 12 and all(s > 0 for s in slept[:failures])  # every failure waited: no tight loop
+    assert client_for(tmp_path, server).state.held == 1  # the count survives a restart
+
+
+def test_a_server_that_fails_on_everything_gets_nothing_set_aside(tmp_path, server):
+    write_log(tmp_path / "a.csv", 8)
+    server.poison_names = {f"Person {i}" for i in range(8)}
+    client, slept = _run_until(tmp_path, server, lambda c: False, max_sleeps=30)
+    assert len(slept) == 30 and server.calls <= 2 * 30 + 1  # a request per wait, plus at most one probe
+    assert not (tmp_path / "sync.held").exists() and client.state.backlog == 8
+    assert load_progress(tmp_path / "sync.json").count == 0
+    server.poison_names = set()
+    while client.run_once():
+        pass
+    assert len(server.events) == 8
