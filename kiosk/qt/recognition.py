@@ -39,6 +39,8 @@ class RecognitionBridge(QObject):
         self._input_closed = False
         self._blocks: list[tuple[int, str]] = []  # ("Not you?") sent to the worker between frames
         self._tracks: dict[str, int] = {}  # event_id -> track_id of recent face check-ins
+        self.blocked: list[tuple[int, bool, int]] = []  # (track_id, found, last frame analysed before it)
+        self._last_frame_no = -1
         self.dropped = 0
 
     # -- called from other threads ------------------------------------------------------------------
@@ -93,6 +95,7 @@ class RecognitionBridge(QObject):
             self._analyse(rgb, frame_no, t)
 
     def _analyse(self, rgb: np.ndarray, frame_no: int, t: float) -> None:
+        self._last_frame_no = frame_no
         try:
             answer = self.client.analyse(frame_no, t, rgb)
         except (TimeoutError, OSError, EOFError, RuntimeError) as exc:
@@ -113,6 +116,7 @@ class RecognitionBridge(QObject):
     def _send_block(self, track_id: int, person_id: str) -> None:
         try:
             answer = self.client.request(BlockIdentity(track_id, person_id))
+            self.blocked.append((track_id, bool(getattr(answer, "found", False)), self._last_frame_no))
             log.info("track %d: %s blocked (%s)", track_id, person_id, answer)
         except (TimeoutError, OSError, EOFError, RuntimeError):
             log.exception("could not block %s on track %d", person_id, track_id)
