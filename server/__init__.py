@@ -18,10 +18,10 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The configured app. Raises server.config.ConfigurationError for an unusable configuration."""
-    from server import api, cache, config, console, db, errors, health, metrics, privacy, retention
+    from server import api, cache, config, console, db, errors, files, health, metrics, privacy, retention
 
     app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("INSTANCE_PATH") or None)
-    os.makedirs(app.instance_path, exist_ok=True)
+    files.owner_only_folder(app.instance_path)
     app.config.from_mapping(config.load(app.instance_path))
     if test_config is not None:
         app.config.from_mapping(test_config)

@@ -250,11 +250,9 @@ def keygen(path: str | None) -> None:
 
     if not path:
         # The same default the server uses: EMBEDDINGS_KEY_FILE, else <instance>/embeddings.key.
-        from flask import Flask
+        from server.config import instance_path, load
 
-        from server.config import load
-
-        instance = Flask("server", instance_path=os.environ.get("INSTANCE_PATH") or None).instance_path
+        instance = instance_path()
         os.makedirs(instance, exist_ok=True)
         path = load(instance)["EMBEDDINGS_KEY_FILE"]
     try:

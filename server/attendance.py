@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from server import schema
 from server.cache import get_cache
 from server.corrections import corrected_select, present_on
+from server.validation import displayable
 
 CSV_FIELDS = ("event_id", "person_id", "name", "timestamp", "kiosk", "distance", "direction")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,10 +53,11 @@ def query_attendance(
 
 
 def _safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (a leading ' is shown by spreadsheets, not run)."""
+    """Neutralise spreadsheet formulas in text cells (a leading ' is shown by spreadsheets, not run), and
+    control and text-direction characters stored before names refused them (shown as U+FFFD)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+        value = "'" + value
+    return displayable(value) if isinstance(value, str) else value
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase) -> None:

@@ -17,7 +17,7 @@ from server import schema
 
 ACTIONS = (
     "enrol", "re-enrol", "delete", "expire", "denied", "purge", "export", "person-export",
-    "token-add", "token-revoke", "token-scopes",
+    "token-add", "token-revoke", "token-scopes", "read-attendance", "read-presence", "read-people",
     "user-add", "user-disable", "user-passwd", "login", "login-failed", "logout", "correct", "rename",
 )  # fmt: skip
 
@@ -44,6 +44,12 @@ def record(
             details=json.dumps(details, sort_keys=True) if details else None,
         )
     )
+
+
+def record_read(conn: Connection, actor: str, action: str, subject: str | None, details: dict[str, Any]) -> None:
+    """Audit an admin's read of personal data (who looked at what, and how much they got); commits."""
+    record(conn, actor, action, subject, {k: v for k, v in details.items() if v not in (None, "")})
+    conn.commit()
 
 
 def cli_actor() -> str:

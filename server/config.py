@@ -86,6 +86,22 @@ def embeddings_key(config: Mapping[str, Any]) -> bytes:
         raise ConfigurationError(str(exc)) from exc
 
 
+def instance_path() -> str:
+    """The instance folder the app uses: INSTANCE_PATH, else Flask's default for the server package."""
+    from flask import Flask
+
+    return Flask("server", instance_path=os.environ.get("INSTANCE_PATH") or None).instance_path
+
+
+def check_environment() -> dict[str, Any]:
+    """The settings from the environment, validated, with a readable embeddings key; touches no file
+    except creating the key where testing allows it. Raises ConfigurationError."""
+    settings = load(instance_path())
+    validate(settings)
+    embeddings_key(settings)
+    return settings
+
+
 def validate(config: Mapping[str, Any]) -> None:
     """Raise ConfigurationError for a configuration that must not serve real traffic."""
     if not config.get("TESTING"):

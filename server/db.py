@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -10,7 +11,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
-from server import migrations
+from server import files, migrations
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,9 @@ def make_engine(url: str, pool_size: int = 5, busy_timeout_ms: int = 10_000) -> 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+        database = parsed.database if parsed.database not in (None, "", ":memory:") else None
+        if database and os.path.isdir(os.path.dirname(os.path.abspath(database))):
+            files.create_owner_only(database)  # SQLite gives its -wal and -shm files the database's mode
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -30,6 +34,8 @@ def make_engine(url: str, pool_size: int = 5, busy_timeout_ms: int = 10_000) -> 
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA secure_delete=ON")  # erased rows are overwritten, not left in free pages
             cur.close()
+            if database:
+                files.sqlite_files_owner_only(database)  # also for a database created before this rule
 
         return engine
     connect_args = {"connect_timeout": 3} if parsed.get_backend_name() == "postgresql" else {}

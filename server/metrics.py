@@ -160,9 +160,19 @@ class KioskCollector(Collector):
         yield false_accepts
 
 
+#: The methods the app answers; any other method name is counted as "other", so a client cannot create
+#: a new series per made-up method (``curl -X AAAAB``).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
+
+
 def _endpoint() -> str:
+    """The matched url rule (bounded by the app's routes), or "unmatched" for any path that matched none."""
     rule = request.url_rule
     return rule.rule if rule is not None else "unmatched"
+
+
+def _method() -> str:
+    return request.method if request.method in KNOWN_METHODS else "other"
 
 
 def _before() -> None:
@@ -173,7 +183,7 @@ def _before() -> None:
 def _after(response: Response) -> Response:
     started = g.pop("request_started", None)
     endpoint = _endpoint()
-    HTTP_REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+    HTTP_REQUESTS.labels(_method(), endpoint, str(response.status_code)).inc()
     if started is not None:
         HTTP_DURATION.labels(endpoint).observe(time.perf_counter() - started)
     return response

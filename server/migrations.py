@@ -130,6 +130,6 @@ def _apply(engine: Engine) -> list[int]:
 def migrate(engine: Engine) -> list[int]:
     """Bring the database to the latest schema; returns the migration numbers applied now."""
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        with FileLock(engine.url.database + ".migrate.lock", timeout=60):
+        with FileLock(engine.url.database + ".migrate.lock", timeout=60, mode=0o600):
             return _apply(engine)
     return _apply(engine)

@@ -26,6 +26,7 @@ from server.db import upsert
 from server.errors import Erased, NotAllowed, Unknown
 from server.privacy import erase_checkins, get_sealer
 from server.validation import Invalid, timestamp
+from server.validation import name as name_value
 from server.validation import text as text_value
 
 DIM = 128
@@ -53,15 +54,16 @@ def parse_person(body: dict[str, Any], max_embeddings: int) -> dict[str, Any]:
     }
     for key, limit in (("given_by", 200), ("text", 4000)):  # who confirmed it, and the text agreed to
         if consent.get(key) is not None:
-            consent_clean[key] = text_value(consent[key], f"consent.{key}", limit, allow_empty=True)
+            check = name_value if key == "given_by" else text_value  # the consent text may hold line breaks
+            consent_clean[key] = check(consent[key], f"consent.{key}", limit, allow_empty=True)
     employee_no = body.get("employee_no")
     if employee_no is not None:
-        employee_no = text_value(employee_no, "employee_no", 64, allow_empty=True)
+        employee_no = name_value(employee_no, "employee_no", 64, allow_empty=True)
     vectors = body.get("embeddings")
     if not isinstance(vectors, list) or not 1 <= len(vectors) <= max_embeddings:
         raise Invalid(f"embeddings must be a list of 1 to {max_embeddings} vectors")
     return {
-        "name": text_value(body.get("name"), "name", 200),
+        "name": name_value(body.get("name"), "name", 200),
         "employee_no": employee_no,
         "consent": json.dumps(consent_clean, sort_keys=True),
         "vectors": [_vector(v, i) for i, v in enumerate(vectors)],
@@ -289,9 +291,9 @@ def update_details(
     Kiosks pull the new name with the next change (a new cursor). Returns the cursor, or None when the
     person is not enrolled (unknown or erased). Raises Invalid for a bad value.
     """
-    name = text_value(name.strip(), "name", 200)
-    employee_no = text_value(employee_no.strip(), "employee number", 64, allow_empty=True)
-    department = text_value(department.strip(), "department", 100, allow_empty=True)
+    name = name_value(name.strip(), "name", 200)
+    employee_no = name_value(employee_no.strip(), "employee number", 64, allow_empty=True)
+    department = name_value(department.strip(), "department", 100, allow_empty=True)
     p = schema.people
     seq, row = _begin_change(conn, person_id)
     if row is None or row.deleted:

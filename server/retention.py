@@ -117,7 +117,7 @@ def _purge_lock(engine: Engine) -> Iterator[Connection | None]:
             yield conn
             return
         try:
-            with FileLock(database + ".purge.lock", timeout=0):
+            with FileLock(database + ".purge.lock", timeout=0, mode=0o600):
                 yield conn
         except Timeout:
             yield None

@@ -57,6 +57,33 @@ def text(value: Any, field: str, max_len: int, allow_empty: bool = False) -> str
     return value
 
 
+#: Bidirectional formatting characters: embeddings and overrides (U+202A..U+202E), isolates
+#: (U+2066..U+2069) and the marks (U+200E, U+200F, U+061C). In a name they reorder what a terminal, a
+#: spreadsheet or a report shows around it.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def unsafe_in_name(ch: str) -> bool:
+    """C0 and C1 control characters (escape sequences, carriage returns, tabs...), DEL, the line and
+    paragraph separators, and the bidi formatting characters."""
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029" or ch in BIDI_CONTROLS
+
+
+def name(value: Any, field: str = "name", max_len: int = 200, allow_empty: bool = False) -> str:
+    """A person's name (or another label shown to people): ``text`` without control or bidi characters."""
+    value = text(value, field, max_len, allow_empty)
+    bad = next((ch for ch in value if unsafe_in_name(ch)), None)
+    if bad is not None:
+        raise Invalid(f"{field} contains a control or text-direction character (U+{ord(bad):04X})")
+    return value
+
+
+def displayable(value: str) -> str:
+    """``value`` with every character ``name`` refuses replaced by U+FFFD (for text stored before the rule)."""
+    return "".join("\ufffd" if unsafe_in_name(ch) else ch for ch in value)
+
+
 def identifier(value: Any, field: str, max_len: int = 128) -> str:
     value = text(value, field, max_len)
     if not value.isprintable() or value != value.strip():
@@ -132,7 +159,7 @@ def parse_event(raw: Any) -> Event:
     return Event(
         event_id=eid,
         person_id=identifier(raw.get("person_id"), "person_id"),
-        name=text(raw.get("name"), "name", 200),
+        name=name(raw.get("name"), "name", 200),
         timestamp=ts.isoformat(),
         ts_utc=ts.astimezone(timezone.utc).replace(tzinfo=None),
         local_date=ts.date(),

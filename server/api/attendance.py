@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 
-from server import attendance, auth
+from server import attendance, audit, auth
 from server.api import bp
 from server.db import get_db
 from server.validation import Invalid, query_date, query_identifier
@@ -34,15 +34,15 @@ def get_attendance() -> Any:
         raise Invalid("limit must be an integer") from exc
     if not 1 <= limit <= cap:
         raise Invalid(f"limit must be between 1 and {cap}")
-    rows = attendance.query_attendance(
-        get_db(),
-        start,
-        end,
-        query_identifier(request.args.get("person_id"), "person_id"),
-        query_identifier(request.args.get("kiosk"), "kiosk"),
-        limit,
-    )
-    if _wants_csv():
+    person_id = query_identifier(request.args.get("person_id"), "person_id")
+    kiosk = query_identifier(request.args.get("kiosk"), "kiosk")
+    conn = get_db()
+    rows = attendance.query_attendance(conn, start, end, person_id, kiosk, limit)
+    as_csv = _wants_csv()
+    details = {"rows": len(rows), "from": start and start.isoformat(), "to": end and end.isoformat(),
+               "kiosk": kiosk, "format": "csv" if as_csv else "json"}  # fmt: skip
+    audit.record_read(conn, auth.actor(), "read-attendance", person_id, details)
+    if as_csv:
         return Response(
             attendance.csv_text(rows),
             mimetype="text/csv",
@@ -56,5 +56,7 @@ def get_attendance() -> Any:
 def get_presence() -> Any:
     """The people seen on ``date`` (default: today in UTC), from the cache when it is sure."""
     day = query_date(request.args.get("date"), "date") or datetime.now(timezone.utc).date()
-    present, source = attendance.presence(get_db(), day)
+    conn = get_db()
+    present, source = attendance.presence(conn, day)
+    audit.record_read(conn, auth.actor(), "read-presence", None, {"date": day.isoformat(), "people": len(present)})
     return jsonify(date=day.isoformat(), person_ids=sorted(present), source=source)

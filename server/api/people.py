@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request
 
-from server import auth, people
+from server import audit, auth, people
 from server.api import bp
 from server.db import get_db
 from server.validation import Invalid, identifier, json_object
@@ -39,10 +39,18 @@ def people_changes() -> Any:
     except ValueError as exc:
         raise Invalid("since must be an integer cursor") from exc
     page = current_app.config["PEOPLE_PAGE_SIZE"]
-    return jsonify(people.changes_since(get_db(), since, page, with_embeddings=bool(g.kiosk)))
+    conn = get_db()
+    answer = people.changes_since(conn, since, page, with_embeddings=bool(g.kiosk))
+    if g.admin:  # an admin reading the people is audited; kiosks pull them every minute to recognise them
+        details = {"since": since, "people": len(answer["upserts"]), "deletions": len(answer["deletions"])}
+        audit.record_read(conn, auth.actor(), "read-people", None, details)
+    return jsonify(answer)
 
 
 @bp.get("/people")
 @auth.require("admin")
 def list_people() -> Any:
-    return jsonify(people=people.list_people(get_db()))
+    conn = get_db()
+    listing = people.list_people(conn)
+    audit.record_read(conn, auth.actor(), "read-people", None, {"people": len(listing)})
+    return jsonify(people=listing)

@@ -133,3 +133,18 @@ def test_metrics_count_ingest_and_expose_kiosk_gauges(client, kiosk_token):
     assert _value(after, "kiosk_last_heartbeat_timestamp_seconds", 'kiosk="kiosk-1"') > 1.6e9
     assert 0 <= _value(after, "kiosk_heartbeat_age_seconds", 'kiosk="kiosk-1"') < 60
     assert "process_resident_memory_bytes" in after
+
+
+def test_made_up_methods_and_unknown_paths_add_no_metric_series(client):
+    """Issue 12.7: each new method name or path used to create a new http_requests_total series."""
+    before = client.get("/metrics").get_data(as_text=True)
+    for i in range(5):
+        client.open("/health", method=f"AAAA{chr(65 + i)}")
+        client.get(f"/no/such/path/{i}")
+    after = client.get("/metrics").get_data(as_text=True)
+    series = {line.split(" ")[0] for line in after.splitlines() if line.startswith("http_requests_total{")}
+    assert not any("AAAA" in s or "/no/such" in s for s in series)
+    assert _value(after, "http_requests_total", 'method="other"') - _value(before, "http_requests_total",
+                                                                            'method="other"') == 5  # fmt: skip
+    unmatched = 'endpoint="unmatched",method="GET",status="404"'
+    assert _value(after, "http_requests_total", unmatched) - _value(before, "http_requests_total", unmatched) == 5
