@@ -95,7 +95,8 @@ def main(argv: list[str]) -> int:
             return 0
         grab(app, out / f"{prefix}greeting.png")
         window.greeting.clear_greeting()
-        wait_until(app, lambda: len(window.video.faces) >= 1, 20)
+        settle(app, 1.0)
+        wait_until(app, lambda: any(f.state == "confirmed" for f in window.video.faces), 30)
         grab(app, out / f"{prefix}live.png")
 
         window.fallback_button.click()
