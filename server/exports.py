@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from server.reports import Report
 
@@ -53,55 +55,49 @@ def report_csv(report: Report) -> str:
 
 
 def report_xlsx(report: Report) -> bytes:
-    """A workbook with the sheets "Attendance" (per person and day) and "Totals" (per person)."""
+    """A workbook with the sheets "Attendance" (per person and day) and "Totals" (per person).
+
+    Dates are date cells, clock times time cells and hours numbers. Cells are written as plain values
+    (openpyxl's write-only mode gives dates and times their number format by itself); only text that
+    starts like a formula is wrapped in a cell forced to be a string.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
-    bold = Font(bold=True)
 
-    def text(ws: object, value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-        return cell
+    def sheet(title: str) -> tuple[Any, Callable[[str], Any]]:
+        ws = wb.create_sheet(title)
 
-    def typed(ws: object, value: object, number_format: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = number_format
-        return cell
+        def text(value: str) -> Any:
+            if not value.startswith(_FORMULA_START):
+                return value
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+            return cell
 
-    def header(ws: object, names: tuple[str, ...]) -> list[WriteOnlyCell]:
-        cells = [text(ws, n) for n in names]
-        for c in cells:
-            c.font = bold
-        return cells
+        return ws, text
 
-    days = wb.create_sheet("Attendance")
+    days, text = sheet("Attendance")
     days.freeze_panes = "A2"
-    days.append(header(days, DAY_COLUMNS))
+    days.append(DAY_COLUMNS)
     info = {t.person_id: t for t in report.totals}
     for r in report.rows:
         t = info[r.person_id]
         days.append(
-            [
-                text(days, r.person_id), text(days, r.name), text(days, t.employee_no), text(days, t.department),
-                typed(days, r.day, "yyyy-mm-dd"),
-                typed(days, r.first_in.time().replace(microsecond=0), "hh:mm:ss") if r.first_in else None,
-                typed(days, r.last_out.time().replace(microsecond=0), "hh:mm:ss") if r.last_out else None,
-                typed(days, _hours(r.seconds), "0.00"), r.checkins, text(days, _note(r.open)),
-            ]  # fmt: skip
+            (
+                text(r.person_id), text(r.name), text(t.employee_no), text(t.department), r.day,
+                r.first_in.time().replace(microsecond=0) if r.first_in else None,
+                r.last_out.time().replace(microsecond=0) if r.last_out else None,
+                _hours(r.seconds), r.checkins, _note(r.open),
+            )  # fmt: skip
         )
-    totals = wb.create_sheet("Totals")
-    totals.append(header(totals, TOTAL_COLUMNS))
+    totals, text = sheet("Totals")
+    totals.append(TOTAL_COLUMNS)
     for t in report.totals:
-        totals.append(
-            [
-                text(totals, t.person_id), text(totals, t.name), text(totals, t.employee_no),
-                text(totals, t.department), t.days, typed(totals, _hours(t.seconds), "0.00"),
-            ]  # fmt: skip
-        )
-    totals.append([text(totals, "total"), None, None, None, None, typed(totals, _hours(report.seconds), "0.00")])
+        row = (text(t.person_id), text(t.name), text(t.employee_no), text(t.department), t.days, _hours(t.seconds))
+        totals.append(row)
+    totals.append(("total", None, None, None, len(report.rows), _hours(report.seconds)))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -102,6 +102,11 @@ def _unixtime(value: float | None) -> str:
     return f"{at:%Y-%m-%d %H:%M:%S} ({span} ago)"
 
 
+@bp.app_template_filter("hours")
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.2f}"
+
+
 @bp.app_template_filter("localtime")
 def _localtime(value: datetime | None) -> str:
     """A naive UTC datetime from the database in the site's time zone."""

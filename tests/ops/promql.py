@@ -12,7 +12,8 @@ DASHBOARD_DIR = ROOT / "monitoring" / "grafana" / "dashboards"
 RULES_DIR = ROOT / "monitoring" / "prometheus" / "rules"
 
 #: The server's metrics (the contract in the ops issue); histograms also expose _bucket, _sum, _count.
-APP_COUNTERS = {"http_requests_total", "attendance_records_total", "face_recognition_requests_total"}
+APP_COUNTERS = {"http_requests_total", "attendance_records_total", "face_recognition_requests_total",
+                "attendance_checkins_total", "attendance_kiosk_voids_total"}
 APP_HISTOGRAMS = {"http_request_duration_seconds", "attendance_ingest_duration_seconds", "face_recognition_confidence"}
 APP_GAUGES = {
     "kiosk_last_heartbeat_timestamp_seconds",
@@ -21,6 +22,7 @@ APP_GAUGES = {
     "kiosk_frames_per_second",
     "kiosk_recognition_latency_seconds",
     "process_resident_memory_bytes",
+    "kiosk_false_accepts",
 }
 APP_METRICS = (
     APP_COUNTERS | APP_GAUGES | {f"{h}{suffix}" for h in APP_HISTOGRAMS for suffix in ("_bucket", "_sum", "_count")}
