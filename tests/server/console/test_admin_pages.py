@@ -88,3 +88,24 @@ def test_audit_page_filters_and_shows_logins_and_exports(console, as_role):
     assert "user:viewer" in logins[logins.index('id="audit-table"') :]
     bad = console.get("/audit?from=soon")
     assert bad.status_code == 400 and "is not a date" in bad.get_data(as_text=True)
+
+
+def test_kiosk_scopes_are_set_at_creation_and_changed_without_a_new_token(app, console, client):
+    from server import auth
+
+    response = console.post("/kiosks", {"name": "door-4", "enrol": "on"}, page="/kiosks")
+    token = re.search(r'id="token-value">([^<]+)<', response.get_data(as_text=True)).group(1)
+    console.post("/kiosks", {"name": "door-5"}, page="/kiosks")
+    with app.extensions["db_engine"].connect() as conn:
+        scopes = {h.name: h.scopes for h in auth.list_principals(conn, "kiosk")}
+    assert scopes == {"door-4": ("checkin", "enrol"), "door-5": ("checkin",)}
+    html = console.post("/kiosks/door-4/scopes", {"enrol": "off"}, page="/kiosks", follow_redirects=True)
+    assert "Kiosk door-4 may now: checkin." in html.get_data(as_text=True)
+    with app.extensions["db_engine"].connect() as conn:
+        assert {h.name: h.scopes for h in auth.list_principals(conn, "kiosk")}["door-4"] == ("checkin",)
+        entry = [e for e in audit.read(conn) if e["action"] == "token-scopes"][-1]
+    assert entry["actor"] == "user:admin" and entry["subject"] == "door-4"
+    body = {"name": "X", "consent": {"given": True, "at": "2024-05-01T08:00:00+02:00"}, "embeddings": [[0.1] * 128]}
+    assert client.put("/api/v1/people/p-x", json=body, headers=bearer(token)).status_code == 403
+    gone = console.post("/kiosks/nope/scopes", {"enrol": "on"}, page="/kiosks", follow_redirects=True)
+    assert "no active kiosk called nope" in gone.get_data(as_text=True)
