@@ -224,6 +224,25 @@ def cmd_sync_people(args) -> int:
     return 0
 
 
+def cmd_migrate_gallery(args) -> int:
+    """Take in a gallery written before encryption (the only way a plaintext gallery is accepted once the
+    kiosk encrypts) and write it back sealed."""
+    from kiosk.core.gallery import GalleryStore
+    from kiosk.core.secrets import MAGIC, Sealer
+
+    paths = _config(args).paths()
+    store = GalleryStore(paths.gallery, sealer=Sealer(paths.key_file, allow_plaintext=True))
+    if not store.path.exists():
+        return _fail(f"there is no gallery at {store.path}")
+    if store.path.read_bytes().startswith(MAGIC):
+        _out({"gallery": str(store.path), "migrated": False, "reason": "already encrypted"})
+        return 0
+    with store.edit() as g:  # read as plaintext (allowed here), written back sealed
+        people = len(g.people)
+    _out({"gallery": str(store.path), "migrated": True, "people": people, "key_file": str(paths.key_file)})
+    return 0
+
+
 def _add_sync_people(sub) -> None:
     p = sub.add_parser("sync-people", help="share enrolled people with the server and the other kiosks")
     _add_gallery(p)
@@ -234,6 +253,10 @@ def _add_sync_people(sub) -> None:
     p.add_argument("--forever", action="store_true", help="keep syncing until stopped")
     p.add_argument("--interval", type=float, default=30.0, help="seconds between runs with --forever")
     p.set_defaults(func=cmd_sync_people)
+
+    p = sub.add_parser("migrate-gallery", help="encrypt a gallery written before encryption (explicit, once)")
+    _add_gallery(p)
+    p.set_defaults(func=cmd_migrate_gallery)
 
 
 def _add_gallery(p: argparse.ArgumentParser) -> None:

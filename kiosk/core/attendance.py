@@ -2,7 +2,9 @@
 
 The file is append-only. Each row is written with one ``write`` and made durable (flush + ``os.fsync``)
 before :meth:`AttendanceLog.append` returns. A power cut can leave at most one torn record at the end;
-opening the log truncates it back to the end of the last complete record and logs what it removed.
+opening the log cuts it off and logs what it removed. A damaged row elsewhere is moved verbatim to a side
+file and every other row stays; a file that is not an attendance log is refused untouched
+(kiosk.core.attendance_repair).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk.core.atomic import fsync_dir, replace_file, replace_json
+from kiosk.core.attendance_repair import apply_repair, damaged_path_for, plan_repair
+from kiosk.core.sync_progress import progress_path_for
 from kiosk.core.types import CheckIn, Direction
 from kiosk.errors import AttendanceLogError
 
@@ -28,26 +32,6 @@ FIELDS: tuple[str, ...] = (*OLD_FIELDS, "method", "voids", "reason")  # CONTRACT
 HEADER: bytes = (",".join(FIELDS) + "\n").encode("ascii")
 OLD_HEADER: bytes = (",".join(OLD_FIELDS) + "\n").encode("ascii")
 _CHUNK = 1 << 16
-
-
-def _complete_end(path: Path, start: int = 0) -> tuple[int, int]:
-    """(end of the last complete record at or after ``start``, file size).
-
-    A record is complete when it ends in a newline outside quotes; quotes inside a field are doubled, so
-    the quote count's parity says whether a newline is inside a quoted field.
-    """
-    good = start
-    pos = start
-    odd = False
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        for line in fh:
-            pos += len(line)
-            if line.count(b'"') % 2:
-                odd = not odd
-            if not odd and line.endswith(b"\n"):
-                good = pos
-    return good, pos
 
 
 def format_row(checkin: CheckIn) -> bytes:
@@ -101,7 +85,7 @@ def _upgrade_header(path: Path) -> None:
     with open(path, "rb") as fh:
         if fh.readline() != OLD_HEADER:
             return
-    progress = path.with_suffix(".sync.json")
+    progress = progress_path_for(path)
     state = None
     if progress.exists():
         try:
@@ -117,9 +101,11 @@ def _upgrade_header(path: Path) -> None:
 
 
 class AttendanceLog:
-    """The attendance CSV at ``path``; opening it repairs a torn last record.
+    """The attendance CSV at ``path``; opening it repairs it (see the module doc).
 
-    Raises AttendanceLogError when the file cannot be created, read or has a different header.
+    ``damaged_file`` and ``damaged_rows`` say where rows that could not be read were set aside (for the
+    status strip). Raises AttendanceLogError when the file cannot be created, read or has a different
+    header (then it is left untouched).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -150,21 +136,30 @@ class AttendanceLog:
             self._check_header()
 
     def _repair(self) -> None:
-        good, size = _complete_end(self.path)
-        if good == size:
+        data = self.path.read_bytes()
+        if not data.endswith(b"\n") and (HEADER.startswith(data) or OLD_HEADER.startswith(data)):
+            if data:  # the header itself was torn when the log was created
+                log.warning("attendance log %s: rewriting a torn header %r", self.path, data)
+                with open(self.path, "r+b") as fh:
+                    fh.truncate(0)
             return
-        with open(self.path, "r+b") as fh:
-            fh.seek(good)
-            removed = fh.read()
-            fh.truncate(good)
-            fh.flush()
-            os.fsync(fh.fileno())
-        log.warning(
-            "attendance log %s: removed a torn last record of %d bytes: %r",
-            self.path,
-            len(removed),
-            removed[:200],
-        )
+        plan = plan_repair(self.path, data, (HEADER, OLD_HEADER), (len(OLD_FIELDS), len(FIELDS)))
+        if plan.needed:
+            apply_repair(self.path, plan)
+
+    @property
+    def damaged_file(self) -> Path:
+        """The side file that holds rows set aside as damaged (it may not exist)."""
+        return damaged_path_for(self.path)
+
+    @property
+    def damaged_rows(self) -> int:
+        """How many lines the damaged-rows side file holds (0: none)."""
+        try:
+            with open(self.damaged_file, "rb") as fh:
+                return sum(1 for _ in fh)
+        except FileNotFoundError:
+            return 0
 
     def _check_header(self) -> None:
         with open(self.path, "rb") as fh:

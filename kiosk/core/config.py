@@ -22,7 +22,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from kiosk.core.atomic import replace_file
+from kiosk.core.attendance_repair import damaged_path_for
 from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD, check_policy
+from kiosk.core.sync_progress import progress_path_for
 from kiosk.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -56,6 +58,7 @@ AUDIT_FILE = "audit.jsonl"
 PEOPLE_SYNC_FILE = "people_sync.json"
 LAST_SEEN_FILE = "last_seen.json"
 PIN_STATE_FILE = "pin_state.json"
+RETENTION_REMOVED_FILE = "retention_removed.json"  # people this kiosk's own retention removed (never erased elsewhere)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class KioskPaths:
 
     gallery: Path  # folder
     attendance: Path  # the check-in CSV
+    attendance_damaged: Path  # rows of the CSV that could not be read, moved there verbatim
     key_file: Path  # the gallery's AES key
     audit_log: Path  # admin actions, JSON lines
     sync_state: Path  # check-in sync progress
@@ -71,6 +75,7 @@ class KioskPaths:
     sync_held: Path  # events set aside because the server failed on them again and again
     people_sync_state: Path  # people sync cursor and fingerprints
     last_seen: Path  # each person's last check-in, for template retention
+    retention_removed: Path  # people the kiosk's template retention removed: people sync must not erase them
     pin_state: Path  # the admin PIN lockout
 
 
@@ -133,10 +138,11 @@ class KioskConfig:
         """Every file this kiosk keeps, derived from the (resolved) settings in one place."""
         c = self.resolved()
         attendance, gallery = Path(c.attendance), Path(c.gallery)
-        sync_state = attendance.with_suffix(".sync.json")
+        sync_state = progress_path_for(attendance)
         return KioskPaths(
             gallery=gallery,
             attendance=attendance,
+            attendance_damaged=damaged_path_for(attendance),
             key_file=Path(c.key_file),
             audit_log=Path(c.audit_log),
             sync_state=sync_state,
@@ -144,6 +150,7 @@ class KioskConfig:
             sync_held=sync_state.with_suffix(".held"),
             people_sync_state=gallery / PEOPLE_SYNC_FILE,
             last_seen=gallery / LAST_SEEN_FILE,
+            retention_removed=gallery / RETENTION_REMOVED_FILE,
             pin_state=config_dir() / PIN_STATE_FILE,
         )
 

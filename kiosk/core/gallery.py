@@ -26,6 +26,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from kiosk.core.atomic import replace_file
+from kiosk.core.secrets import RECOVERY
 from kiosk.core.types import EMBEDDING_DIM
 from kiosk.errors import GalleryError, GalleryLockedError, PersonNotFoundError
 
@@ -82,6 +83,27 @@ class Gallery:
         return {p.person_id: int(c) for p, c in zip(self.people, n, strict=True)}
 
 
+MAX_NAME = 200  # the server's limit too
+# C0 and C1 control characters, DEL, and the Unicode bidi controls (embeddings, overrides, isolates, marks)
+# and line/paragraph separators: they rewrite what a terminal, a CSV viewer or a report shows.
+_FORBIDDEN_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def validate_name(name: str) -> str:
+    """The name stripped; raises GalleryError when it is empty, too long, or holds control characters."""
+    name = (name or "").strip()
+    if not name:
+        raise GalleryError("A person needs a name.")
+    if len(name) > MAX_NAME:
+        raise GalleryError(f"A name may have at most {MAX_NAME} characters.")
+    bad = _FORBIDDEN_IN_NAMES.search(name)
+    if bad:
+        raise GalleryError(
+            f"A name must not contain control or text-direction characters (found U+{ord(bad.group()):04X})."
+        )
+    return name
+
+
 def validate_person_id(person_id: str) -> str:
     if not _ID_RE.match(person_id or ""):
         raise GalleryError(
@@ -123,9 +145,7 @@ class GalleryEdit:
         keep_photos: bool = False,
     ) -> Person:
         """Add a new person, or more embeddings to an existing ``person_id`` (renaming it to ``name``)."""
-        name = (name or "").strip()
-        if not name:
-            raise GalleryError("A person needs a name.")
+        name = validate_name(name)
         vectors = _check_embeddings(embeddings)
         pid = validate_person_id(person_id) if person_id is not None else uuid.uuid4().hex[:12]
         if pid in self._vectors:
@@ -149,8 +169,7 @@ class GalleryEdit:
         Used by people sync to apply another kiosk's enrolment.
         """
         validate_person_id(person.person_id)
-        if not person.name.strip():
-            raise GalleryError("A person needs a name.")
+        validate_name(person.name)
         vectors = _check_embeddings(embeddings)
         if person.person_id in self._vectors:
             self.people[self._index(person.person_id)] = person
@@ -160,9 +179,7 @@ class GalleryEdit:
         return person
 
     def rename(self, person_id: str, name: str) -> Person:
-        name = (name or "").strip()
-        if not name:
-            raise GalleryError("A person needs a name.")
+        name = validate_name(name)
         i = self._index(person_id)
         self.people[i] = replace(self.people[i], name=name)
         return self.people[i]
@@ -224,31 +241,42 @@ def serialize(gallery: Gallery) -> bytes:
 
 
 def deserialize(data: bytes, *, source: str = "gallery") -> Gallery:
-    """Parse ``serialize``'s bytes; raises GalleryError for anything unreadable or of another version."""
+    """Parse ``serialize``'s bytes; raises GalleryError (naming ``source`` and the way back) for anything
+    unreadable, damaged or of another version. Never another exception."""
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             header = json.loads(npz["header"].tobytes().decode("utf-8"))
             embeddings = np.ascontiguousarray(npz["embeddings"], dtype=np.float32)
             owners = np.asarray(npz["owners"], dtype=np.int32)
     except Exception as exc:  # zipfile, KeyError, ValueError, JSON errors all mean one thing here
-        raise GalleryError(f"{source} is not a readable gallery file ({exc.__class__.__name__}: {exc}).") from exc
-    if header.get("format") != "faceattend-gallery":
-        raise GalleryError(f"{source} is not a gallery file.")
+        raise GalleryError(
+            f"{source} is not a readable gallery file ({exc.__class__.__name__}: {exc}). {RECOVERY}"
+        ) from exc
+    if not isinstance(header, dict) or header.get("format") != "faceattend-gallery":
+        raise GalleryError(f"{source} is not a gallery file. {RECOVERY}")
     if header.get("version") != FORMAT_VERSION:
         raise GalleryError(
             f"{source} has gallery format version {header.get('version')}; this kiosk reads version "
             f"{FORMAT_VERSION}. Update the kiosk software."
         )
-    people = tuple(
-        Person(
-            p["person_id"], p["name"], p.get("employee_no"), p.get("enrolled_at", ""),
-            Consent(**p["consent"]) if p.get("consent") else None, bool(p.get("keep_photos", False)),
-        )
-        for p in header["people"]
-    )
+    try:
+        people = tuple(_person_from_header(p) for p in header["people"])
+        revision = int(header.get("revision", 0))
+        embeddings = embeddings.reshape(-1, EMBEDDING_DIM)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GalleryError(f"{source} is damaged ({exc.__class__.__name__}: {exc}). {RECOVERY}") from exc
     if embeddings.shape[0] != owners.shape[0] or (owners.size and (owners.min() < 0 or owners.max() >= len(people))):
-        raise GalleryError(f"{source} is inconsistent (embeddings and owners disagree).")
-    return Gallery(people, embeddings.reshape(-1, EMBEDDING_DIM), owners, int(header.get("revision", 0)))
+        raise GalleryError(f"{source} is inconsistent (embeddings and owners disagree). {RECOVERY}")
+    return Gallery(people, embeddings, owners, revision)
+
+
+def _person_from_header(p: dict) -> Person:
+    consent = p.get("consent")
+    return Person(
+        str(p["person_id"]), str(p["name"]), p.get("employee_no"), str(p.get("enrolled_at", "")),
+        Consent(str(consent["given_by"]), str(consent["given_at"]), str(consent["text"])) if consent else None,
+        bool(p.get("keep_photos", False)),
+    )  # fmt: skip
 
 
 class GalleryStore:
@@ -273,7 +301,7 @@ class GalleryStore:
         except OSError as exc:
             raise GalleryError(f"Cannot read the gallery at {self.path}: {exc.strerror}.") from exc
         if self.sealer is not None:
-            data = self.sealer.open(data)
+            data = self.sealer.open(data, source=str(self.path))
         return deserialize(data, source=str(self.path))
 
     def mtime_ns(self) -> int:

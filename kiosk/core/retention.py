@@ -12,9 +12,10 @@ runs the purge while neither is active (at start, before opening the AttendanceL
 SyncClient, or after closing them) and re-creates both afterwards.
 
 ``purge_templates`` removes people whose last check-in (kept in ``last_seen.json`` next to the gallery,
-so it outlives the purged rows) or enrolment is older than the template period. With people sync on,
-leave the kiosk's template period at 0: the server expires templates from every kiosk's check-ins and the
-deletion reaches all kiosks (a kiosk-side removal would be pushed as a deletion).
+so it outlives the purged rows) or enrolment is older than the template period. Such a removal is local:
+the ids are first listed in ``retention_removed.json`` beside the gallery, and people sync
+(kiosk.link.people) forgets them without erasing them on the server or any other kiosk. (The server has
+its own template expiry, from every kiosk's check-ins, which does reach all kiosks.)
 
 Settings: ``retention_checkin_days`` and ``retention_template_days`` (kiosk.core.config; environment
 ``RETENTION_CHECKIN_DAYS`` and ``RETENTION_TEMPLATE_DAYS``; 0: keep), see RetentionPolicy.
@@ -32,9 +33,9 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from kiosk.core.atomic import replace_file
+from kiosk.core.atomic import replace_file, replace_json
 from kiosk.core.attendance import HEADER, read_rows
-from kiosk.core.config import LAST_SEEN_FILE, KioskConfig, load_config
+from kiosk.core.config import LAST_SEEN_FILE, RETENTION_REMOVED_FILE, KioskConfig, load_config
 from kiosk.core.gallery import GalleryStore
 from kiosk.core.sync_progress import Progress, load_progress, save_progress
 
@@ -149,12 +150,29 @@ def purge_templates(store: GalleryStore, last_seen: Mapping[str, str], now: date
         times = [t for t in (_timestamp(last_seen.get(person.person_id, "")), _timestamp(person.enrolled_at)) if t]
         if times and max(times) < cutoff:
             stale.append(person.person_id)
-    if stale:
+    if stale:  # listed before they go, so that a crash in between cannot turn them into erasures
+        removed_file = store.root / RETENTION_REMOVED_FILE
+        write_retention_removed(removed_file, read_retention_removed(removed_file) | set(stale))
         with store.edit() as g:
             for person_id in stale:
                 g.remove(person_id)
         log.info("retention: removed the templates of %d people not seen for %d days", len(stale), days)
     return stale
+
+
+def read_retention_removed(path: str | os.PathLike[str]) -> set[str]:
+    """The ids the kiosk's template retention removed and people sync has not forgotten yet."""
+    try:
+        return {str(i) for i in json.loads(Path(path).read_text(encoding="utf-8"))}
+    except FileNotFoundError:
+        return set()
+    except (OSError, ValueError, TypeError) as exc:
+        log.error("cannot read %s (%s): people removed by retention may be erased on the server", path, exc)
+        return set()
+
+
+def write_retention_removed(path: str | os.PathLike[str], ids: set[str]) -> None:
+    replace_json(path, sorted(ids))
 
 
 def run_retention(

@@ -2,8 +2,10 @@
 
 The key lives in a file with owner-only permissions (the ``key_file`` setting: ``KIOSK_KEY_FILE``,
 ``--key-file``, or ``keys/gallery.key`` in the platform's config folder), created on first use. A sealed
-blob is ``MAGIC + nonce(12) + ciphertext+tag``; blobs without the magic are read as plain data (galleries
-written before encryption) and sealed on the next write.
+blob is ``MAGIC + nonce(12) + ciphertext+tag``. Once a kiosk encrypts (its key file exists), a blob without
+the magic is refused: a planted plaintext gallery must not change anyone's template. A gallery written
+before encryption was switched on is taken in only by ``python -m kiosk migrate-gallery``
+(``Sealer(..., allow_plaintext=True)``), or while no key exists yet, and sealed on the next write.
 """
 
 from __future__ import annotations
@@ -12,19 +14,24 @@ import logging
 import os
 from pathlib import Path
 
-from kiosk.errors import GalleryKeyError
+from kiosk.errors import GalleryError, GalleryKeyError
 
 log = logging.getLogger(__name__)
 
 MAGIC = b"FAGCM1\n"
 _AAD = b"faceattend-gallery-v1"
+_NONCE = 12
+_TAG = 16
+RECOVERY = ("Restore the gallery folder from a backup, or move this file away and pull the people from the "
+            "server again (python -m kiosk sync-people).")  # fmt: skip
 
 
 class Sealer:
     """Seals and opens blobs with the key in ``key_file`` (created, 0600, when sealing needs one)."""
 
-    def __init__(self, key_file: str | os.PathLike[str]) -> None:
+    def __init__(self, key_file: str | os.PathLike[str], *, allow_plaintext: bool = False) -> None:
         self.key_file = Path(key_file)
+        self.allow_plaintext = allow_plaintext
         self._key: bytes | None = None
 
     def _load(self, *, create: bool) -> bytes:
@@ -61,19 +68,33 @@ class Sealer:
         nonce = os.urandom(12)
         return MAGIC + nonce + AESGCM(self._load(create=True)).encrypt(nonce, data, _AAD)
 
-    def open(self, blob: bytes) -> bytes:
+    def open(self, blob: bytes, source: str = "The gallery") -> bytes:
+        """The plain bytes of ``blob`` (read from ``source``, named in errors).
+
+        Raises GalleryError for a plaintext blob once this kiosk encrypts, or a truncated one;
+        GalleryKeyError for a missing or wrong key or an altered file.
+        """
         if not blob.startswith(MAGIC):
-            return blob  # written before encryption was switched on
+            if self.allow_plaintext or not self.key_file.exists():
+                return blob  # written before encryption was switched on: sealed on the next write
+            raise GalleryError(
+                f"{source} is not encrypted, but this kiosk encrypts its gallery (key {self.key_file}); it is "
+                "refused so that a planted file cannot change anyone's face template. If you restored an "
+                "unencrypted gallery on purpose, take it in with: python -m kiosk migrate-gallery --gallery "
+                f"FOLDER. Otherwise: {RECOVERY}"
+            )
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         body = blob[len(MAGIC) :]
+        if len(body) < _NONCE + _TAG:
+            raise GalleryError(f"{source} is damaged (cut short at {len(blob)} bytes). {RECOVERY}")
         try:
-            return AESGCM(self._load(create=False)).decrypt(body[:12], body[12:], _AAD)
+            return AESGCM(self._load(create=False)).decrypt(body[:_NONCE], body[_NONCE:], _AAD)
         except InvalidTag as exc:
             raise GalleryKeyError(
-                f"The gallery cannot be decrypted with the key in {self.key_file}: wrong key, or the file "
-                "was altered."
+                f"{source} cannot be decrypted with the key in {self.key_file}: wrong key, or the file was "
+                f"altered or damaged. If the key is right: {RECOVERY}"
             ) from exc
 
 

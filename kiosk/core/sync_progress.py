@@ -17,6 +17,11 @@ from kiosk.core.atomic import replace_json
 log = logging.getLogger(__name__)
 
 
+def progress_path_for(attendance: str | Path) -> Path:
+    """The progress file of the attendance CSV ``attendance`` (the config's ``paths().sync_state``)."""
+    return Path(attendance).with_suffix(".sync.json")
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     offset: int = 0  # byte offset just past the last row the server answered for (0: start of file)

@@ -66,6 +66,10 @@ class ServerLink:
     def state(self) -> SyncState:
         return self.checkins.state
 
+    def people_notice(self) -> str:
+        """The people sync's latest refusal by the server, for the status strip ("" when none)."""
+        return self.people.notice if self.people is not None else ""
+
     def start(self) -> None:
         targets = [("sync-checkins", self.checkins.run_forever), ("heartbeat", self._heartbeat_loop)]
         if self.people is not None:

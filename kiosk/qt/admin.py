@@ -87,10 +87,20 @@ def open_enrolment(app) -> None:
 def open_people(app) -> None:
     from kiosk.qt.people_dialog import PeopleDialog
 
-    dialog = PeopleDialog(gallery_store(app.config), app.window)
+    dialog = PeopleDialog(gallery_store(app.config), app.window, may_change=people_permission(app.config))
     dialog.renamed.connect(lambda pid: record(app, "rename", pid))
     dialog.deleted.connect(lambda pid: record(app, "delete", pid))
     dialog.exec()
+
+
+def people_permission(config: KioskConfig):
+    """``person_id -> Permission`` from the people sync's state (CONTRACTS.md C2); None without a server."""
+    if not config.server_url:
+        return None
+    from kiosk.link.people import may_change
+
+    state = config.paths().people_sync_state
+    return lambda person_id: may_change(state, person_id, config.kiosk_id)
 
 
 def open_settings(app) -> None:

@@ -239,6 +239,12 @@ class KioskApp(QObject):
         backlog = self._sync.state.backlog if self._sync else 0
         online = self._sync.state.online if self._sync else False
         self.window.status.set_server(self._sync is not None, online, backlog)
+        state = self._sync.state if self._sync else None
+        self.window.status.set_notices(
+            damaged=(self.log.damaged_rows, str(self.log.damaged_file)),
+            held=(state.held, state.held_file) if state else (0, ""),
+            people=self._sync.people_notice() if self._sync else "",
+        )
 
     def _on_admin(self) -> None:
         from kiosk.qt.admin import open_admin

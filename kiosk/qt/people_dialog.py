@@ -45,15 +45,20 @@ def enrolled_date(person: Person) -> str:
 
 
 class PeopleDialog(QDialog):
-    """``PeopleDialog(store, parent=None)``; emits ``changed()`` after a rename or a deletion."""
+    """``PeopleDialog(store, parent=None, may_change=None)``; emits ``changed()`` after a rename or a deletion.
+
+    ``may_change(person_id)`` (kiosk.link.people.may_change with the kiosk's state) says whether the server
+    lets this kiosk change that person; when it does not, the dialog says why instead of changing them.
+    """
 
     changed = Signal()
     renamed = Signal(str)  # person id
     deleted = Signal(str)  # person id
 
-    def __init__(self, store: GalleryStore, parent: QWidget | None = None) -> None:
+    def __init__(self, store: GalleryStore, parent: QWidget | None = None, may_change=None) -> None:
         super().__init__(parent)
         self._store = store
+        self._may_change = may_change
         self._gallery = Gallery()
         self.setWindowTitle("People")
         self.setStyleSheet(STYLE)
@@ -185,8 +190,17 @@ class PeopleDialog(QDialog):
         if person is not None and self.confirm_delete(person):
             self.delete_person(person.person_id)
 
+    def _allowed(self, person_id: str, what: str) -> bool:
+        verdict = self._may_change(person_id) if self._may_change is not None else None
+        if verdict is None or verdict.allowed:
+            return True
+        self.error_label.setText(f"The person was not {what}. {verdict.message}")
+        return False
+
     def rename_person(self, person_id: str, name: str) -> bool:
         """Rename in the gallery; False (with the reason shown) when it failed."""
+        if not self._allowed(person_id, "renamed"):
+            return False
         try:
             person = self._store.rename(person_id, name)
         except KioskError as exc:
@@ -201,6 +215,8 @@ class PeopleDialog(QDialog):
 
     def delete_person(self, person_id: str) -> bool:
         """Delete the person's embeddings and stored photos; False (with the reason shown) when it failed."""
+        if not self._allowed(person_id, "deleted"):
+            return False
         try:
             person = self._store.remove(person_id)
         except (KioskError, OSError) as exc:

@@ -1,8 +1,11 @@
-"""The status strip: camera state and frame rate, server connection and backlog, kiosk name, clock."""
+"""The status strip: camera state and frame rate, server connection and backlog, kiosk name, clock, and a
+notice when data was set aside (damaged CSV rows, check-ins the server could not store) or the server
+refused a people change."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
@@ -15,16 +18,20 @@ class StatusStrip(QWidget):
         self.server = QLabel(self.tr("Server: not configured"))
         self.kiosk = QLabel(kiosk_id)
         self.clock = QLabel("")
+        self.notice = QLabel("")
+        self.notice.setObjectName("notice")
+        self.notice.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 6, 16, 6)
-        for w in (self.camera, self.server):
+        for w in (self.camera, self.server, self.notice):
             layout.addWidget(w)
             layout.addSpacing(24)
         layout.addStretch(1)
         layout.addWidget(self.kiosk)
         layout.addSpacing(24)
         layout.addWidget(self.clock)
-        self.setStyleSheet("#statusStrip { background: #2c3e50; } QLabel { color: #ecf0f1; font-size: 16pt; }")
+        self.setStyleSheet("#statusStrip { background: #2c3e50; } QLabel { color: #ecf0f1; font-size: 16pt; }"
+                           " QLabel#notice { color: #f5b041; }")
         self.tick()
 
     def set_camera(self, state: str, fps: float | None = None) -> None:
@@ -44,6 +51,24 @@ class StatusStrip(QWidget):
         else:
             text = self.tr("Server: offline") + f" · {waiting}"
         self.server.setText(text)
+
+    def set_notices(self, damaged: tuple[int, str] = (0, ""), held: tuple[int, str] = (0, ""),
+                    people: str = "") -> None:
+        """Show what needs an administrator: (count, side file) of damaged CSV rows and of check-ins
+        the server could not store, and the people sync's refusal; hidden when there is nothing."""
+        parts = []
+        if damaged[0]:
+            parts.append(self.tr("%1 damaged rows set aside in %2").replace("%1", str(damaged[0]))
+                         .replace("%2", Path(damaged[1]).name))
+        if held[0]:
+            parts.append(self.tr("%1 check-ins the server cannot store, in %2").replace("%1", str(held[0]))
+                         .replace("%2", Path(held[1]).name))
+        if people:
+            parts.append(people)
+        self.notice.setText("⚠ " + " · ".join(parts) if parts else "")
+        files = [damaged[1] if damaged[0] else "", held[1] if held[0] else "", people]
+        self.notice.setToolTip("\n".join(f for f in files if f))
+        self.notice.setVisible(bool(parts))
 
     def tick(self) -> None:
         self.clock.setText(datetime.now().strftime("%H:%M"))
