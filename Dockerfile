@@ -1,38 +1,42 @@
-# syntax=docker/dockerfile:1.7
 # The faceattend check-in server: Flask under gunicorn, prometheus_client in multiprocess mode.
 #
-#   docker build -t faceattend-server:0.1.0 .      (deploy.sh --build does this through compose)
+#   docker build -t faceattend-server:0.1.0 .                       (Docker with BuildKit)
+#   podman build --format docker -t faceattend-server:0.1.0 .       (podman / buildah, also 1.28 on Debian 12)
+#
+# No heredocs, no BuildKit-only syntax: the same file builds with both. Dependencies come from
+# requirements-server.lock (pinned, with sha256 hashes; scripts/lock.sh regenerates it), so two builds of
+# one commit install the same packages.
+#
+# The base image is pinned by digest. To refresh it (docs/operations.md, "Reproducible builds"):
+#   docker pull python:3.11-slim-bookworm && docker inspect --format '{{index .RepoDigests 0}}' python:3.11-slim-bookworm
+# and put the tag@digest below. Where no registry is reachable, build a base from Debian's packages and pass
+# it in: `scripts/local-images.sh python-base` then
+#   podman build --build-arg PYTHON_IMAGE=localhost/faceattend/python-base:bookworm ...
 #
 # No secret is baked in: SECRET_KEY (or SECRET_KEY_FILE) and the database password come at run time, and
 # the embeddings key (EMBEDDINGS_KEY_FILE, /data/keys/embeddings.key on the app-data volume) is created by
 # the entrypoint on the first start, owner-only.
-ARG PYTHON_IMAGE=python:3.11.9-slim-bookworm
+ARG PYTHON_IMAGE=python:3.11.9-slim-bookworm@sha256:dad770592ab3582ab2dabcf0e18a863df9d86bd9d23efcfa614110ce49ac20e4
 
-# ---- build: a virtualenv with the server's dependencies and the project itself ----
+# ---- build: a virtualenv with the server's locked dependencies and the project itself ----
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
-RUN python -m venv /opt/venv
+# python3, not python: Debian's own python3 (the locally made base) has no "python" command.
+RUN python3 -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 
-# The server's requirements are pyproject's dependencies less the kiosk-only ones (camera, vision, Qt),
-# so a dependency added for the server reaches the image without editing this file.
-COPY pyproject.toml ./
-RUN python - <<'PY' > /tmp/requirements.txt
-import re, tomllib
-KIOSK_ONLY = {"dlib-bin", "face-recognition-models", "numpy", "opencv-python-headless", "pyside6-essentials"}
-deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
-for dep in deps:
-    name = re.split(r"[\s\[<>=!~;]", dep, maxsplit=1)[0].lower()
-    if name not in KIOSK_ONLY:
-        print(dep)
-PY
-RUN pip install -r /tmp/requirements.txt
+# Every package pinned and hash-checked; a dependency added to pyproject.toml needs `scripts/lock.sh`
+# (tests/ops/test_lock.py fails until the lock covers it). The project itself goes in without its
+# dependencies: the kiosk's (camera, vision, Qt) stay out of the server image.
+COPY requirements-server.lock ./
+RUN pip install --require-hashes --no-deps -r requirements-server.lock
 
 COPY . .
-RUN pip install --no-deps . && python -c "import server"
+RUN pip install --no-deps --no-build-isolation . \
+ && python -c "from server import create_app; import server.gunicorn_app, psycopg, redis"
 
 # ---- runtime: the virtualenv, a non-root user, nothing else ----
 FROM ${PYTHON_IMAGE} AS runtime
@@ -49,43 +53,9 @@ RUN groupadd --system --gid 10001 faceattend \
 
 COPY --from=build /opt/venv /opt/venv
 
-# Reads *_FILE secrets into the environment the server expects, then runs the command.
-COPY --chmod=0755 <<'SH' /usr/local/bin/faceattend-entrypoint
-#!/bin/sh
-# Secrets come as files (compose secrets under /run/secrets); the server reads environment variables.
-set -eu
-if [ -n "${SECRET_KEY_FILE:-}" ] && [ -z "${SECRET_KEY:-}" ]; then
-  SECRET_KEY="$(cat "$SECRET_KEY_FILE")"
-  export SECRET_KEY
-fi
-if [ -n "${REDIS_URL_FILE:-}" ] && [ -z "${REDIS_URL:-}" ]; then
-  REDIS_URL="$(cat "$REDIS_URL_FILE")"
-  export REDIS_URL
-fi
-# With POSTGRES_HOST set (the production profile), build DATABASE_URL from its parts and the password
-# file; without it the server uses SQLite under INSTANCE_PATH.
-if [ -n "${POSTGRES_HOST:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
-  password="$(cat "${POSTGRES_PASSWORD_FILE:-/run/secrets/postgres_password}")"
-  DATABASE_URL="postgresql+psycopg://${POSTGRES_USER:-faceattend}:${password}@${POSTGRES_HOST}:${POSTGRES_PORT:-5432}/${POSTGRES_DB:-faceattend}"
-  export DATABASE_URL
-fi
-# The embeddings key (32 bytes, AES-256-GCM) lives on the app-data volume, owned by this uid with mode
-# 0600: never a compose secret (those are mounted world-readable, and the server refuses such a key).
-# Created once, on the first start; it must be backed up with the database (scripts/backup.sh does):
-# without it the stored embeddings are unreadable and everyone has to be enrolled again.
-EMBEDDINGS_KEY_FILE="${EMBEDDINGS_KEY_FILE:-/data/keys/embeddings.key}"
-export EMBEDDINGS_KEY_FILE
-if [ ! -e "$EMBEDDINGS_KEY_FILE" ]; then
-  echo "faceattend-entrypoint: no embeddings key at $EMBEDDINGS_KEY_FILE: creating one (back it up)" >&2
-  # keygen never overwrites: replicas starting together race, and the losers use the winner's key.
-  if ! python -m server keygen "$EMBEDDINGS_KEY_FILE" >&2; then
-    [ -e "$EMBEDDINGS_KEY_FILE" ] || exit 1
-    sleep 2  # another replica created it a moment ago: let it finish writing
-  fi
-fi
-mkdir -p "${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus-multiproc}"
-exec "$@"
-SH
+# Reads *_FILE secrets into the environment the server expects, creates the embeddings key, runs the command.
+# (A file, not a heredoc: Debian's buildah 1.28 reads no `RUN <<EOF`/`COPY <<EOF`.)
+COPY scripts/container/entrypoint.sh /usr/local/bin/faceattend-entrypoint
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

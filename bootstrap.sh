@@ -47,10 +47,15 @@ install_python_env() {
   local py; py="$(pick_python)"
   [ -x .venv/bin/python ] || { log "creating .venv with $py"; "$py" -m venv .venv; }
   local stamp=.venv/.installed-stamp
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    log "installing Python packages into .venv"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+    log "installing Python packages into .venv (versions from requirements.lock)"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[dev,build]"
+    # pyproject.toml says what to install, requirements.lock which versions (scripts/lock.sh writes it).
+    # As constraints rather than a --require-hashes install, a dependency just added to pyproject.toml
+    # still installs before the lock is refreshed (tests/ops/test_lock.py then asks for scripts/lock.sh).
+    local constraints=.venv/.lock-constraints.txt
+    sed -e '/^[[:space:]]*--hash=/d' -e 's/[[:space:]]*\\$//' requirements.lock > "$constraints"
+    .venv/bin/python -m pip install -q -c "$constraints" -e ".[dev,build]"
     # The comparison benchmark uses the face_recognition library; its dlib dependency would compile from
     # source, so install it without dependencies (dlib-bin provides dlib).
     .venv/bin/python -m pip install -q --no-deps "face_recognition==1.3.0"

@@ -133,6 +133,11 @@ ensure_secrets() {
       chmod 644 "$SECRETS_DIR/$name"
     fi
   done
+  # Alertmanager's mail relay password: empty unless ALERT_SMTP_USERNAME is set (then put it here).
+  if [ ! -e "$SECRETS_DIR/alert_smtp_password" ]; then
+    : >"$SECRETS_DIR/alert_smtp_password"
+    chmod 644 "$SECRETS_DIR/alert_smtp_password"
+  fi
   if [ ! -s "$SECRETS_DIR/tls/cert.pem" ] || [ ! -s "$SECRETS_DIR/tls/key.pem" ]; then
     if [ "$PROFILE" != basic ]; then
       log "WARNING: no TLS certificate in $SECRETS_DIR/tls: generating a self-signed one for $(hostname)."

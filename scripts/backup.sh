@@ -30,6 +30,10 @@ Options (environment variable in brackets):
   --with-secrets        include secrets/ too (the archive then needs the same care as the secrets)
   -h, --help            show this help
 
+Each successful run also writes faceattend_backup.prom (the time and size of this backup) into
+TEXTFILE_DIR [default ./var/textfile], the folder node-exporter's textfile collector reads in the
+monitoring profile: the FaceAttendBackupTooOld alert fires when the last success is over 26 hours old.
+
 Run it from cron, e.g. daily at 02:30:  30 2 * * * /opt/faceattend/scripts/backup.sh --compose
 scripts/cleanup.sh --keep-days N deletes old archives.
 USAGE
@@ -208,4 +212,22 @@ umask 077
 tar -C "$work" -czf "$archive.partial" "faceattend-backup-$stamp"
 mv "$archive.partial" "$archive"
 log "wrote $archive ($(du -h "$archive" | cut -f1))"
+
+# For node-exporter's textfile collector: written only after a success, atomically (rename), so a failed
+# or half-done backup never looks like a fresh one.
+textfile_dir="${TEXTFILE_DIR:-$here/var/textfile}"
+if mkdir -p "$textfile_dir" 2>/dev/null; then
+  umask 022
+  {
+    echo "# HELP faceattend_backup_last_success_timestamp_seconds When the last backup archive was written."
+    echo "# TYPE faceattend_backup_last_success_timestamp_seconds gauge"
+    echo "faceattend_backup_last_success_timestamp_seconds $(date +%s)"
+    echo "# HELP faceattend_backup_last_size_bytes Size of the last backup archive."
+    echo "# TYPE faceattend_backup_last_size_bytes gauge"
+    echo "faceattend_backup_last_size_bytes $(wc -c <"$archive" | tr -d ' ')"
+  } >"$textfile_dir/faceattend_backup.prom.$$"
+  mv "$textfile_dir/faceattend_backup.prom.$$" "$textfile_dir/faceattend_backup.prom"
+else
+  log "WARNING: cannot write the backup metric into $textfile_dir (TEXTFILE_DIR): backup age is not monitored"
+fi
 echo "$archive"

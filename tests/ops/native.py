@@ -91,6 +91,12 @@ def nginx_prefix(
             text = text.replace("/run/secrets/tls_key", str(tls_key))
         text = text.replace("worker_processes auto;", "worker_processes 1;")
         path.write_text(text)
+    # As the container's entrypoint does at start: the resolver from this machine's /etc/resolv.conf.
+    subprocess.run(
+        ["sh", str(prefix / "faceattend" / "resolver-entrypoint.sh"), "true"],
+        env={**os.environ, "NGINX_RESOLVER_CONF": str(prefix / "run" / "nginx-resolver.conf")},
+        check=True,
+    )
     return prefix / conf
 
 
@@ -99,11 +105,14 @@ def nginx_command(conf: Path) -> list[str]:
     return [nginx, "-p", str(conf.parent), "-c", str(conf), "-e", "stderr", "-g", "daemon off;"]
 
 
-def prometheus_config(tmp: Path, targets: dict[str, list[str]], scrape_interval: str = "1s") -> Path:
+def prometheus_config(
+    tmp: Path, targets: dict[str, list[str]], scrape_interval: str = "1s", alertmanager: str | None = None
+) -> Path:
     """The project's prometheus.yml with each job's discovery replaced by static ``targets``.
 
     Jobs without an entry in ``targets`` (exporters the test does not run) are dropped. Rule files stay
-    the project's own, by absolute path, so Prometheus loads and evaluates them.
+    the project's own, by absolute path, so Prometheus loads and evaluates them. The ``alerting:`` block
+    points at ``alertmanager`` (host:port), or is dropped without one.
     """
     config = load_yaml(PROMETHEUS_DIR / "prometheus.yml")
     assert isinstance(config, dict)
@@ -121,6 +130,10 @@ def prometheus_config(tmp: Path, targets: dict[str, list[str]], scrape_interval:
         job["static_configs"] = [{"targets": targets[name]}]
         jobs.append(job)
     config["scrape_configs"] = jobs
+    if alertmanager:
+        config["alerting"]["alertmanagers"][0]["static_configs"] = [{"targets": [alertmanager]}]
+    else:
+        config.pop("alerting", None)
     path = tmp / "prometheus.yml"
     dump_yaml(config, path)
     return path
@@ -146,3 +159,31 @@ def stop(proc: subprocess.Popen | None, timeout: float = 10) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout)
+
+
+ALERTMANAGER_DIR = ROOT / "monitoring" / "alertmanager"
+
+
+def alertmanager_config(tmp: Path, env: dict[str, str]) -> Path:
+    """Alertmanager's config as the container makes it: render-config.sh with ``env`` as the environment."""
+    path = tmp / "alertmanager.yml"
+    result = subprocess.run(
+        ["sh", str(ALERTMANAGER_DIR / "render-config.sh"), "true"],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env, "ALERTMANAGER_CONFIG": str(path)},
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"render-config.sh failed: {result.stderr}")
+    return path
+
+
+def alertmanager_command(config: Path, port: int, storage: Path) -> list[str]:
+    binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager") or "prometheus-alertmanager"
+    return [
+        binary,
+        f"--config.file={config}",
+        f"--storage.path={storage}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+        "--log.level=warn",
+    ]

@@ -40,7 +40,26 @@ EXPORTER_METRICS = {
     "nginx_connections_active",
     "nginx_http_requests_total",
 }
-ALLOWED_METRICS = APP_METRICS | PROMETHEUS_METRICS | EXPORTER_METRICS
+#: node-exporter (file systems; the textfile collector's files from scripts/backup.sh and tls_cert_metric.sh).
+NODE_METRICS = {
+    "node_filesystem_avail_bytes",
+    "node_filesystem_size_bytes",
+    "faceattend_backup_last_success_timestamp_seconds",
+    "faceattend_backup_last_size_bytes",
+    "faceattend_tls_cert_not_after_timestamp_seconds",
+}
+#: cAdvisor's per-container series (the infrastructure dashboard).
+CADVISOR_METRICS = {
+    "container_cpu_usage_seconds_total",
+    "container_memory_working_set_bytes",
+    "container_spec_memory_limit_bytes",
+    "container_network_receive_bytes_total",
+    "container_network_transmit_bytes_total",
+    "container_fs_usage_bytes",
+    "container_fs_reads_bytes_total",
+    "container_fs_writes_bytes_total",
+}
+ALLOWED_METRICS = APP_METRICS | PROMETHEUS_METRICS | EXPORTER_METRICS | NODE_METRICS | CADVISOR_METRICS
 
 _FUNCTIONS = {
     "abs",

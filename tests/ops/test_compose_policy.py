@@ -6,6 +6,7 @@ them to the deployment's rules (non-root, healthchecks, pinned tags, secrets as 
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 import subprocess
@@ -38,8 +39,13 @@ PROFILES = {
         "redis-exporter",
         "postgres-exporter",
         "nginx-exporter",
+        "alertmanager",
+        "node-exporter",
+        "cadvisor",
     },
 }
+#: Services that must run as root, and why (every other one runs as a non-root user).
+ROOT_SERVICES = {"cadvisor": "reads every container's cgroups and the engine's state under /var/lib"}
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +101,9 @@ def test_every_image_tag_is_pinned(compose):
 
 def test_every_service_runs_as_a_non_root_user(compose):
     for name, service in compose["services"].items():
+        if name in ROOT_SERVICES:
+            assert service.get("read_only") is True, f"{name} runs as root: at least its root is read-only"
+            continue
         user = str(service.get("user", ""))
         assert user, f"{name} has no user"
         assert user.split(":")[0] not in {"root", "0"}, f"{name} runs as root"
@@ -177,6 +186,7 @@ def test_state_lives_in_named_volumes(compose):
     declared = set(compose["volumes"])
     for name, service in compose["services"].items():
         for mount in service.get("volumes", []):
+            mount = resolve_default(mount)
             source = mount.split(":", 1)[0]
             if source.startswith((".", "/")):
                 assert mount.endswith(":ro"), f"{name}: bind mount {mount} must be read-only"
@@ -276,8 +286,27 @@ def test_dockerfile_bakes_in_no_secret():
 
 
 def _entrypoint() -> str:
+    return (ROOT / "scripts" / "container" / "entrypoint.sh").read_text()
+
+
+def test_the_dockerfile_copies_the_entrypoint_file():
+    assert "COPY scripts/container/entrypoint.sh /usr/local/bin/faceattend-entrypoint" in _instructions()
+    assert os.access(ROOT / "scripts" / "container" / "entrypoint.sh", os.X_OK)
+
+
+def test_the_dockerfile_builds_with_buildah_1_28_too():
+    """No heredocs (buildah 1.28 reads none) and no BuildKit-only flags."""
     text = DOCKERFILE.read_text()
-    return text.split("/usr/local/bin/faceattend-entrypoint\n", 1)[1].split("\nSH\n", 1)[0] + "\n"
+    assert not re.search(r"<<-?'?\w+'?", "\n".join(_instructions())), "a heredoc: Debian's buildah cannot read it"
+    for flag in ("--chmod", "--link", "--mount=type=secret", "--checksum"):
+        assert flag not in text, flag
+
+
+def test_the_base_image_is_pinned_by_digest_and_can_be_swapped():
+    args = _dockerfile_args()
+    assert re.fullmatch(r"python:3\.\d+\.\d+-slim-\w+@sha256:[0-9a-f]{64}", args["PYTHON_IMAGE"])
+    assert all(stage[0].startswith("FROM ${PYTHON_IMAGE}") for stage in _stages())
+    assert "python3 -m venv" in DOCKERFILE.read_text(), "Debian's own python3 has no `python` command"
 
 
 def test_the_entrypoint_passes_shellcheck(tmp_path):
@@ -362,3 +391,32 @@ def test_the_entrypoint_stops_when_it_cannot_create_the_key(tmp_path):
     blocker.write_text("")
     result = _run_entrypoint(tmp_path, {"EMBEDDINGS_KEY_FILE": str(blocker / "embeddings.key")}, check=False)
     assert result.returncode != 0 and "EMBEDDINGS_KEY_FILE=" not in result.stdout
+
+
+# ---- portability: nothing that only Docker provides ----
+
+
+def test_nginx_takes_its_resolver_from_the_container_at_start(compose):
+    for name in ("nginx", "nginx-tls"):
+        service = compose["services"][name]
+        assert service["entrypoint"] == ["/bin/sh", "/etc/nginx/faceattend/resolver-entrypoint.sh"], name
+        assert service["command"][0] == "nginx"
+    text = "\n".join(p.read_text() for p in (ROOT / "nginx").rglob("*.conf"))
+    assert "resolver 127.0.0.11" not in text, "Docker's own DNS address: nginx answers 502 under Podman"
+
+
+def test_third_party_images_can_be_swapped_for_local_builds(compose):
+    """Where no registry is reachable, .env points these at locally built images (scripts/local-images.sh)."""
+    text = COMPOSE.read_text()
+    for variable in ("NGINX_IMAGE", "REDIS_IMAGE", "POSTGRES_IMAGE", "PROMETHEUS_IMAGE", "ALERTMANAGER_IMAGE"):
+        assert "${" + variable + ":-" in text, variable
+
+
+def test_alertmanager_is_configured_from_the_environment(compose):
+    service = compose["services"]["alertmanager"]
+    assert service["entrypoint"][-1] == "/etc/alertmanager/render-config.sh"
+    assert "--config.file=/tmp/alertmanager.yml" in service["command"]
+    assert {"ALERT_WEBHOOK_URL", "ALERT_EMAIL_TO", "ALERT_SMTP_SMARTHOST", "WATCHDOG_WEBHOOK_URL"} <= set(
+        service["environment"]
+    )
+    assert "./monitoring/alertmanager:/etc/alertmanager:ro" in service["volumes"]

@@ -42,10 +42,10 @@ def test_the_guide_documents_every_variable_and_alert():
     text = DOCS.read_text()
     for key in _env_example():
         assert f"`{key}`" in text, f"{key} is not in docs/operations.md"
-    rules = load_yaml(ROOT / "monitoring" / "prometheus" / "rules" / "faceattend.rules.yml")
-    for group in rules["groups"]:
-        for rule in group["rules"]:
-            assert rule["alert"] in text, f"alert {rule['alert']} is not explained"
+    for path in sorted((ROOT / "monitoring" / "prometheus" / "rules").glob("*.yml")):
+        for group in load_yaml(path)["groups"]:
+            for rule in group["rules"]:
+                assert f"| {rule['alert']} |" in text, f"alert {rule['alert']} is not explained"
 
 
 def test_the_guide_and_env_example_explain_the_embeddings_key():
@@ -107,7 +107,7 @@ def test_ci_workflow_has_the_jobs_the_project_needs():
     assert "bandit" in steps("security") and "pip-audit" in steps("security")
     assert jobs["test"]["strategy"]["matrix"]["python-version"] == ["3.10", "3.11", "3.12"]
     assert "./bootstrap.sh test" in steps("test")
-    assert "docker build" in steps("image") and "/health" in steps("image")
+    assert "docker/build-push-action" in steps("image") and "/health" in steps("image")
     assert set(jobs["package"]["strategy"]["matrix"]["os"]) == {"ubuntu-latest", "windows-latest", "macos-latest"}
     assert "pyinstaller" in steps("package") and "dist/kiosk/kiosk --self-test" in steps("package")
     assert "actions/upload-artifact" in steps("package")
@@ -119,3 +119,51 @@ def test_ci_workflow_validates_against_the_github_schema():
         [str(checker), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _steps(job: dict) -> list[dict]:
+    return job.get("steps", [])
+
+
+def test_every_ci_job_has_a_timeout_and_every_action_is_pinned_to_a_commit():
+    jobs = load_yaml(WORKFLOW)["jobs"]
+    for name, job in jobs.items():
+        assert 0 < job.get("timeout-minutes", 0) <= 90, f"job {name} has no timeout-minutes"
+        for step in _steps(job):
+            if "uses" in step:
+                pinned = re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"])
+                assert pinned, f"{name}: {step['uses']} is not pinned to a commit"
+    text = WORKFLOW.read_text()
+    assert all(re.search(r"@[0-9a-f]{40} # v?\d", line) for line in text.splitlines() if "uses:" in line), (
+        "each pin names its release in a comment"
+    )
+
+
+def test_apt_get_update_runs_before_every_install():
+    for name, job in load_yaml(WORKFLOW)["jobs"].items():
+        updated = False
+        for step in _steps(job):
+            run = str(step.get("run", ""))
+            if "apt-get update" in run:
+                updated = True
+            if "apt-get install" in run:
+                assert updated or run.index("apt-get update") < run.index("apt-get install"), name
+
+
+def test_the_image_waits_for_the_tests_is_scanned_cached_and_pushed_on_tags():
+    workflow = load_yaml(WORKFLOW)
+    image = workflow["jobs"]["image"]
+    assert {"test", "lint"} <= set(image["needs"])
+    uses = [str(s.get("uses", "")) for s in _steps(image)]
+    assert any(u.startswith("aquasecurity/trivy-action@") for u in uses)
+    scan = next(s for s in _steps(image) if str(s.get("uses", "")).startswith("aquasecurity/trivy-action@"))
+    assert scan["with"]["exit-code"] == "1", "the scan must be able to fail the job"
+    builds = [s for s in _steps(image) if str(s.get("uses", "")).startswith("docker/build-push-action@")]
+    assert builds[0]["with"]["cache-from"] == "type=gha" and "type=gha" in builds[0]["with"]["cache-to"]
+    push = [s for s in builds if s["with"].get("push")]
+    assert push and push[0]["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    assert "ghcr.io" in str(image["env"]["IMAGE"]) and image["permissions"]["packages"] == "write"
+    for name, job in workflow["jobs"].items():
+        for step in _steps(job):
+            if str(step.get("uses", "")).startswith("actions/setup-python@"):
+                assert step["with"].get("cache") == "pip", f"{name}: no pip cache"

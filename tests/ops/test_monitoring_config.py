@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from tests.helpers import ROOT, require_binary
-from tests.ops.native import PROMETHEUS_DIR, load_yaml
+from tests.ops.native import PROMETHEUS_DIR, alertmanager_config, load_yaml
 from tests.ops.promql import (
     ALLOWED_METRICS,
     dashboard_queries,
@@ -67,7 +67,8 @@ def test_the_issue_s_alerts_all_exist():
 
 @pytest.mark.parametrize("rule", _alerts(), ids=lambda r: r["alert"])
 def test_alert_has_severity_summary_and_description(rule):
-    assert rule["labels"]["severity"] in {"critical", "warning", "info"}
+    allowed = {"critical", "warning", "info"} | ({"none"} if rule["alert"] == "Watchdog" else set())
+    assert rule["labels"]["severity"] in allowed
     assert rule["annotations"]["summary"].strip()
     assert rule["annotations"]["description"].strip()
 
@@ -148,3 +149,60 @@ def test_the_metric_name_extractor_sees_through_promql():
         "typo_metric_total",
         "kiosk_sync_backlog",
     }
+
+
+# ---- Alertmanager: routes and receivers from the environment ----
+
+RECEIVER_SETTINGS = {
+    "webhook": {"ALERT_WEBHOOK_URL": "https://chat.example.org/hooks/ops"},
+    "email": {"ALERT_EMAIL_TO": "ops@example.org", "ALERT_SMTP_SMARTHOST": "smtp.example.org:587",
+              "ALERT_SMTP_USERNAME": "alerts"},  # fmt: skip
+    "both": {"ALERT_WEBHOOK_URL": "https://chat.example.org/hooks/ops", "ALERT_EMAIL_TO": "ops@example.org",
+             "ALERT_SMTP_SMARTHOST": "smtp.example.org:25", "WATCHDOG_WEBHOOK_URL": "https://dms.example.org/p/1"},
+}
+
+
+def _amtool(*args: str) -> subprocess.CompletedProcess:
+    amtool = require_binary("amtool")
+    return subprocess.run([amtool, *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("kind", list(RECEIVER_SETTINGS))
+def test_amtool_accepts_the_config_rendered_from_the_environment(kind, tmp_path):
+    config = alertmanager_config(tmp_path, RECEIVER_SETTINGS[kind])
+    result = _amtool("check-config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = config.read_text()
+    assert ("webhook_configs" in text) == ("ALERT_WEBHOOK_URL" in RECEIVER_SETTINGS[kind])
+    assert ("email_configs" in text) == ("ALERT_EMAIL_TO" in RECEIVER_SETTINGS[kind])
+
+
+@pytest.mark.parametrize(
+    "labels,receiver",
+    [(["alertname=Watchdog", "severity=none"], "watchdog"),
+     (["alertname=FaceAttendAllReplicasDown", "severity=critical"], "people"),
+     (["alertname=FaceAttendKioskSilent", "severity=warning", "kiosk=lobby"], "people")],
+)  # fmt: skip
+def test_alerts_are_routed_to_people_and_the_watchdog_to_the_dead_man_s_switch(labels, receiver, tmp_path):
+    config = alertmanager_config(tmp_path, RECEIVER_SETTINGS["both"])
+    result = _amtool("config", "routes", "test", f"--config.file={config}", *labels)
+    assert result.returncode == 0 and result.stdout.strip() == receiver, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "env,message",
+    [({}, "alerts would reach nobody"), ({"ALERT_EMAIL_TO": "ops@example.org"}, "ALERT_SMTP_SMARTHOST")],
+)
+def test_alertmanager_refuses_to_start_without_a_receiver(env, message, tmp_path):
+    with pytest.raises(RuntimeError, match=message):
+        alertmanager_config(tmp_path, env)
+
+
+def test_prometheus_sends_alerts_to_alertmanager_and_has_a_watchdog():
+    config = load_yaml(PROMETHEUS_DIR / "prometheus.yml")
+    targets = config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
+    assert targets == ["alertmanager:9093"]
+    watchdog = [r for r in _alerts() if r["alert"] == "Watchdog"]
+    assert watchdog and watchdog[0]["expr"] == "vector(1)" and "for" not in watchdog[0]
+    jobs = {job["job_name"] for job in config["scrape_configs"]}
+    assert {"alertmanager", "node", "cadvisor"} <= jobs

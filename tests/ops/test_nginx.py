@@ -14,7 +14,7 @@ import pytest
 import requests
 import urllib3
 
-from tests.helpers import require_binary
+from tests.helpers import ROOT, require_binary
 from tests.ops.native import free_port, nginx_command, nginx_prefix, port_open, stop, wait_until
 
 SECURITY_HEADERS = {
@@ -39,7 +39,13 @@ class _StubApp(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = do_POST = _answer
+    do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+    def do_HEAD(self) -> None:
+        _StubApp.seen.append((self.command, self.path, dict(self.headers)))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, *args) -> None:
         pass
@@ -156,3 +162,33 @@ def test_tls_variant_redirects_http_and_serves_https_with_hsts(tls_nginx):
     assert response.status_code == 200
     assert "max-age=" in response.headers["Strict-Transport-Security"]
     assert requests.get(tls_nginx["https"] + "/metrics", verify=False, timeout=5).status_code == 403
+
+
+@pytest.mark.parametrize("method", ["PATCH", "TRACE", "OPTIONS", "AAAAB", "PROPFIND"])
+def test_methods_the_api_does_not_use_are_refused(plain_nginx, method):
+    before = len(_StubApp.seen)
+    response = requests.request(method, plain_nginx["http"] + "/api/v1/events", timeout=5)
+    assert response.status_code == 405
+    assert len(_StubApp.seen) == before, f"{method} reached the app"
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT", "DELETE"])
+def test_methods_the_api_uses_reach_the_app(plain_nginx, method):
+    response = requests.request(method, plain_nginx["http"] + "/api/v1/people/x", timeout=5)
+    assert response.status_code == 200
+    assert _StubApp.seen[-1][0] == method
+
+
+def test_the_resolver_comes_from_resolv_conf(tmp_path):
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("# podman\nsearch dns.podman\nnameserver 10.89.0.1\nnameserver fd00::1\noptions ndots:0\n")
+    out = tmp_path / "resolver.conf"
+    script = ROOT / "nginx" / "faceattend" / "resolver-entrypoint.sh"
+    env = {"PATH": "/usr/bin:/bin", "RESOLV_CONF": str(resolv), "NGINX_RESOLVER_CONF": str(out)}
+    result = subprocess.run(["sh", str(script), "echo", "started"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == "started\n", result.stderr
+    assert out.read_text() == "resolver 10.89.0.1 [fd00::1] valid=10s ipv6=off;\n"
+    resolv.write_text("search example\n")
+    result = subprocess.run(["sh", str(script), "true"], env=env, capture_output=True, text=True)
+    assert result.returncode == 1 and "no nameserver" in result.stderr
+    assert "resolver 127.0.0.11" not in (ROOT / "nginx" / "faceattend" / "http.conf").read_text()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 import uuid
@@ -38,6 +40,10 @@ def _all_shell_scripts() -> list[Path]:
 
 def run(args, **kwargs) -> subprocess.CompletedProcess:
     kwargs.setdefault("timeout", 120)
+    # backup.sh's metric for node-exporter goes to a scratch folder, not the repository's var/
+    env = kwargs.get("env") or dict(os.environ)
+    env.setdefault("TEXTFILE_DIR", tempfile.mkdtemp(prefix="faceattend-textfile-"))
+    kwargs["env"] = env
     return subprocess.run([str(a) for a in args], capture_output=True, text=True, **kwargs)
 
 
@@ -167,6 +173,48 @@ def _read_member(archive: Path, name: str) -> str:
     with tarfile.open(archive) as tar:
         member = next(m for m in tar.getmembers() if m.name.endswith("/" + name))
         return tar.extractfile(member).read().decode()
+
+
+def test_a_successful_backup_leaves_its_age_for_node_exporter_and_a_failed_one_does_not(tmp_path):
+    db = _sqlite_db(tmp_path)
+    textfile = tmp_path / "textfile"
+    env = {**os.environ, "TEXTFILE_DIR": str(textfile)}
+    env.pop("EMBEDDINGS_KEY_FILE", None)
+    failed = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path / "b", "--database-url", f"sqlite:///{db}",
+                  "--no-config"], env=env)  # fmt: skip
+    assert failed.returncode == 1 and not (textfile / "faceattend_backup.prom").exists()
+
+    before = time.time()
+    ok = run([ROOT / "scripts/backup.sh", "--output-dir", tmp_path / "b", "--database-url", f"sqlite:///{db}",
+              "--no-key", "--no-config"], env=env)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    archive = Path(ok.stdout.strip().splitlines()[-1])
+    text = (textfile / "faceattend_backup.prom").read_text()
+    values = dict(line.split() for line in text.splitlines() if not line.startswith("#"))
+    assert before - 1 <= float(values["faceattend_backup_last_success_timestamp_seconds"]) <= time.time() + 1
+    assert int(values["faceattend_backup_last_size_bytes"]) == archive.stat().st_size
+    promtool = shutil.which("promtool")
+    if promtool:  # the exposition format node-exporter will parse
+        lint = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert sorted(p.name for p in textfile.iterdir()) == ["faceattend_backup.prom"], "no temp file left behind"
+
+
+def test_the_certificate_expiry_metric_names_each_file_and_its_not_after(tmp_path):
+    openssl = require_binary("openssl")
+    cert = tmp_path / "cert.pem"
+    made = run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "10", "-subj", "/CN=t",
+                "-keyout", tmp_path / "key.pem", "-out", cert])  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    textfile = tmp_path / "textfile"
+    env = {**os.environ, "TEXTFILE_DIR": str(textfile)}
+    result = run([ROOT / "scripts/tls_cert_metric.sh", cert], env=env)
+    assert result.returncode == 0, result.stderr
+    line = [x for x in (textfile / "faceattend_tls.prom").read_text().splitlines() if not x.startswith("#")]
+    assert line[0].startswith('faceattend_tls_cert_not_after_timestamp_seconds{file="cert.pem"} ')
+    assert abs(float(line[0].split()[-1]) - (time.time() + 10 * 86400)) < 120
+    broken = run([ROOT / "scripts/tls_cert_metric.sh", tmp_path / "key.pem"], env=env)
+    assert broken.returncode == 1 and "cannot read a certificate" in broken.stderr
 
 
 def test_backup_of_a_database_without_its_key_fails_unless_no_key(tmp_path):

@@ -1,20 +1,25 @@
 """The stack end to end, with the binaries the containers run, on loopback.
 
 The server under gunicorn (2 workers, prometheus multiprocess mode), its own Redis, nginx with the
-project's config and Prometheus with the project's config and alert rules: check-ins go in through nginx,
-and Prometheus must see them; every dashboard query must run; verify_deployment.sh must pass.
+project's config, Prometheus with the project's config and alert rules, and Alertmanager with the config
+render-config.sh makes, delivering to a local webhook sink: check-ins go in through nginx, and Prometheus
+must see them; every dashboard query must run; a fired alert must arrive at the sink; verify_deployment.sh
+must pass.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import stat
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,6 +27,8 @@ import requests
 
 from tests.helpers import ROOT, require, require_binary
 from tests.ops.native import (
+    alertmanager_command,
+    alertmanager_config,
     free_port,
     nginx_command,
     nginx_prefix,
@@ -36,14 +43,34 @@ from tests.ops.promql import APP_METRICS, dashboard_queries, metric_names, runna
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
+class _Sink(BaseHTTPRequestHandler):
+    """A webhook receiver: what a chat bridge or pager would get from Alertmanager."""
+
+    received: list[tuple[str, dict]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        _Sink.received.append((self.path, json.loads(body)))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
 class Stack:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.procs: dict[str, subprocess.Popen] = {}
-        self.ports = {name: free_port() for name in ("redis", "app", "nginx", "status", "prometheus")}
+        self.ports = {
+            name: free_port() for name in ("redis", "app", "nginx", "status", "prometheus", "alertmanager")
+        }
         self.app = f"http://127.0.0.1:{self.ports['app']}"
         self.nginx = f"http://127.0.0.1:{self.ports['nginx']}"
         self.prometheus = f"http://127.0.0.1:{self.ports['prometheus']}"
+        self.alertmanager = f"http://127.0.0.1:{self.ports['alertmanager']}"
+        self.sink: ThreadingHTTPServer | None = None
         self.env = {
             **os.environ,
             "SECRET_KEY": secrets.token_hex(32),
@@ -69,6 +96,9 @@ class Stack:
     def stop_all(self) -> None:
         for proc in reversed(list(self.procs.values())):
             stop(proc)
+        if self.sink is not None:
+            self.sink.shutdown()
+            self.sink.server_close()
 
     def query(self, promql: str) -> dict:
         response = requests.get(f"{self.prometheus}/api/v1/query", params={"query": promql}, timeout=10)
@@ -109,6 +139,7 @@ def stack(tmp_path_factory):
     require_binary("nginx")
     require_binary("prometheus")
     require_binary("curl")
+    require_binary("prometheus-alertmanager")
     tmp = tmp_path_factory.mktemp("stack")
     stack = Stack(tmp)
     try:
@@ -147,12 +178,26 @@ def stack(tmp_path_factory):
         nginx = stack.start("nginx", nginx_command(conf))
         wait_until(lambda: port_open(stack.ports["nginx"]), 15, "nginx", nginx)
 
+        stack.sink = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
+        threading.Thread(target=stack.sink.serve_forever, daemon=True).start()
+        sink = f"http://127.0.0.1:{stack.sink.server_address[1]}"
+        am_config = alertmanager_config(
+            tmp, {"ALERT_WEBHOOK_URL": f"{sink}/people", "WATCHDOG_WEBHOOK_URL": f"{sink}/watchdog"}
+        )
+        alertmanager = stack.start(
+            "alertmanager", alertmanager_command(am_config, stack.ports["alertmanager"], tmp / "am")
+        )
+        wait_until(lambda: requests.get(f"{stack.alertmanager}/-/ready", timeout=2).ok, 30, "alertmanager",
+                   alertmanager)  # fmt: skip
+
         config = prometheus_config(
             tmp,
             {
                 "prometheus": [f"127.0.0.1:{stack.ports['prometheus']}"],
                 "faceattend": [f"127.0.0.1:{stack.ports['app']}"],
+                "alertmanager": [f"127.0.0.1:{stack.ports['alertmanager']}"],
             },
+            alertmanager=f"127.0.0.1:{stack.ports['alertmanager']}",
         )
         prometheus = stack.start("prometheus", prometheus_command(config, stack.ports["prometheus"], tmp / "tsdb"))
         wait_until(lambda: requests.get(f"{stack.prometheus}/-/ready", timeout=2).ok, 30, "prometheus", prometheus)
@@ -258,3 +303,22 @@ def test_keygen_never_overwrites_the_key(stack):
         timeout=60,
     )  # fmt: skip
     assert again.returncode != 0 and key.read_bytes() == before
+
+
+def test_a_fired_alert_reaches_the_webhook_through_alertmanager(stack):
+    """Prometheus fires the always-on Watchdog, Alertmanager routes it to its receiver, the sink gets it."""
+
+    def delivered() -> list[dict]:
+        return [body for path, body in _Sink.received if path == "/watchdog"]
+
+    wait_until(lambda: bool(delivered()), 60, "the Watchdog alert at the webhook sink")
+    body = delivered()[0]
+    assert body["status"] == "firing" and body["receiver"] == "watchdog"
+    alert = body["alerts"][0]
+    assert alert["labels"]["alertname"] == "Watchdog" and alert["labels"]["stack"] == "faceattend"
+    assert "pipeline" in alert["annotations"]["summary"]
+    # Prometheus knows its Alertmanager, and Alertmanager holds the alert
+    active = requests.get(f"{stack.prometheus}/api/v1/alertmanagers", timeout=10).json()["data"]["activeAlertmanagers"]
+    assert [a["url"] for a in active] == [f"{stack.alertmanager}/api/v2/alerts"]
+    alerts = requests.get(f"{stack.alertmanager}/api/v2/alerts", timeout=10).json()
+    assert "Watchdog" in {a["labels"]["alertname"] for a in alerts}
