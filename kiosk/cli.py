@@ -6,6 +6,7 @@
     python -m kiosk people --gallery DIR
     python -m kiosk people remove --gallery DIR ID
     python -m kiosk sync-people --gallery DIR --server URL --token T [--forever]
+    python -m kiosk migrate-gallery --gallery DIR   (take in a gallery written before encryption)
     python -m kiosk run [--source ...] (see python -m kiosk run --help)
 """
 

@@ -41,6 +41,7 @@ from kiosk.link.http import Backoff, ServerClient
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/api/v1/events"
+RESULT_STATUSES = ("created", "duplicate", "rejected", "erased")  # the server answers one per event
 POISON_STRIKES = 2  # 5xx answers in a row for a batch starting at the same row before it is halved
 
 
@@ -187,11 +188,13 @@ class SyncClient:
             raise ValueError(f"server answered {status}: {response.text[:200]}")
         try:
             results = response.json()["results"]
-            by_id = {r["event_id"]: r for r in results if isinstance(r, dict)}
-        except (ValueError, KeyError, TypeError) as exc:
+            by_id = {r["event_id"]: r for r in results if isinstance(r, dict) and isinstance(r.get("event_id"), str)}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise SyncError("the server's answer is not the expected JSON") from exc
         if len(results) != len(events):
             raise SyncError("the server answered for a different number of events")
+        if any(by_id.get(e["event_id"], {}).get("status") not in RESULT_STATUSES for e in events):
+            raise SyncError("the server's answer does not account for every event")  # nothing counts as sent
         return by_id
 
     def run_once(self) -> int:
