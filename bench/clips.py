@@ -31,8 +31,16 @@ class Person:
 
     person_id: str | None
     name: str
-    probe: Path
+    probe: Path  # a photo, or a video (``frames``: the first and last frame shown, played in a loop)
     enrol: tuple[Path, ...] = ()
+    frames: tuple[int, int] | None = None
+
+    def picture(self, since: float, fps: float) -> np.ndarray:
+        """What the camera sees of this person ``since`` seconds after they arrived."""
+        if self.frames is None:
+            return _photo(str(self.probe))
+        clip = _video(str(self.probe), *self.frames)
+        return clip[int(since * fps) % len(clip)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +55,16 @@ class Appearance:
     y: float = 0.5
     height: float = 0.6
     phase: float = 0.0
+    aspect: float = 1.0  # width / height of the picture's box (a 16:9 video: 16/9)
 
     def box(self, t: float, size: tuple[int, int]) -> Box:
-        """Where the photo is at ``t`` (it drifts a few pixels and zooms by a few per cent)."""
+        """Where the picture is at ``t`` (it drifts a few pixels and zooms by a few per cent)."""
         w, h = size
         side = self.height * h * (1.0 + 0.03 * math.sin(2 * math.pi * t / 1.9 + self.phase))
         cx = self.x * w + 0.012 * w * math.sin(2 * math.pi * t / 1.3 + self.phase)
         cy = self.y * h + 0.008 * h * math.sin(2 * math.pi * t / 1.7 + 2 * self.phase)
-        half = side / 2.0
-        return Box(round(cx - half), round(cy - half), round(cx + half), round(cy + half))
+        half_w, half_h = side * self.aspect / 2.0, side / 2.0
+        return Box(round(cx - half_w), round(cy - half_h), round(cx + half_w), round(cy + half_h))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,7 @@ class Clip:
         t = i / self.fps
         frame = _background(self.size).copy()
         for a, box in self.present(t):
-            _paste(frame, _photo(str(a.person.probe)), box)
+            _paste(frame, a.person.picture(t - a.start, self.fps), box)
         return frame
 
     def __iter__(self) -> Iterator[np.ndarray]:
@@ -107,6 +116,18 @@ def queue(people: Sequence[Person], gap_s: float | Sequence[float], dwell_s: flo
     return Clip(tuple(apps), t - gap + lead_s)
 
 
+def one_after_another(appearances: Sequence[tuple[Person, float, float, float]], size: tuple[int, int] = SIZE,
+                      lead_s: float = 0.5) -> Clip:
+    """People at the same spot in turn, each given as (person, seconds, gap after, aspect); the clip's
+    frame is ``size``: a 16:9 video person with ``aspect`` 16/9 and a 16:9 ``size`` fills the frame."""
+    apps, t, gap = [], lead_s, 0.0
+    for n, (person, dwell, gap, aspect) in enumerate(appearances):
+        height = 1.0 if aspect > 1.0 else 0.8
+        apps.append(Appearance(person, t, t + dwell, height=height, phase=n * 0.7, aspect=aspect))
+        t += dwell + gap
+    return Clip(tuple(apps), t - gap + lead_s, size)
+
+
 def together(people: Sequence[Person], dwell_s: float = 3.0, lead_s: float = 0.5, height: float | None = None,
              stagger_s: float = 0.0) -> Clip:
     """People side by side in one row (two to five), arriving ``stagger_s`` apart and leaving together."""
@@ -131,6 +152,22 @@ def write_video(clip: Clip, path: Path) -> Path:
     finally:
         writer.release()
     return path
+
+
+@lru_cache(maxsize=2)
+def _video(path: str, first: int, last: int) -> tuple[np.ndarray, ...]:
+    cap = cv2.VideoCapture(path)
+    frames = []
+    for i in range(last + 1):
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        if i >= first:
+            frames.append(np.ascontiguousarray(bgr[:, :, ::-1]))
+    cap.release()
+    if not frames:
+        raise OSError(f"cannot read frames {first}-{last} of {path}")
+    return tuple(frames)
 
 
 @lru_cache(maxsize=4)

@@ -30,13 +30,15 @@ from kiosk.core.matching import Matcher
 from kiosk.core.tracking import Track, Tracker, TrackingSettings
 from kiosk.core.types import Box, Detection, FaceResult, FrameResult, Match
 
+FAR_EVERY = 2  # the far pass scans a new tile every this many analysed frames
+
 
 class FaceAnalyzer(Protocol):
     def detect_live(self, rgb: np.ndarray) -> list[Detection]: ...
 
     def near_limit(self, shape: tuple[int, ...]) -> int: ...  # (only with ``far``)
 
-    def detect_far(self, rgb: np.ndarray, step: int, around: list[Box]) -> list[Detection]: ...  # (only with ``far``)
+    def detect_far(self, rgb: np.ndarray, step: int | None, around: list[Box]) -> list[Detection]: ...  # (``far``)
 
     def embed(self, rgb: np.ndarray, boxes: list[Box]) -> np.ndarray: ...
 
@@ -85,8 +87,8 @@ class RecognitionPipeline:
         far: bool = False,
     ) -> None:
         """``liveness``: when given, a check-in also needs liveness evidence (see the module docstring).
-        ``far``: also look for faces too small for the live copy, a tile of the full frame per frame plus
-        the neighbourhood of every small face already tracked (``FaceEngine.detect_far``)."""
+        ``far``: also look for faces too small for the live copy, a tile of the full frame every other frame
+        plus the neighbourhood of every small face already tracked (``FaceEngine.detect_far``)."""
         self.analyzer = analyzer
         self.matcher = matcher
         self.tracker = Tracker(settings, liveness)
@@ -108,7 +110,7 @@ class RecognitionPipeline:
         detections = self.analyzer.detect_live(rgb)
         tf = time.perf_counter()
         if self.far:
-            detections = add_far(detections, self._detect_far(rgb))
+            detections = add_far(detections, self._detect_far(rgb, detections))
         chips = [face_chip(rgb, d.box) for d in detections]
         t1 = time.perf_counter()
         visible = self.tracker.update(detections, now, chips)
@@ -146,11 +148,17 @@ class RecognitionPipeline:
             (t1 - tf) * 1000.0 if self.far else 0.0,
         )
 
-    def _detect_far(self, rgb: np.ndarray) -> list[Detection]:
-        near = self.analyzer.near_limit(rgb.shape)
-        small = [t.box for t in self.tracker.tracks if max(t.box.width, t.box.height) < 1.2 * near]
+    def _detect_far(self, rgb: np.ndarray, near: list[Detection]) -> list[Detection]:
+        """Every ``FAR_EVERY``-th frame the next tile; every frame the neighbourhood of each small tracked
+        face that the live pass did not find this time."""
+        limit = self.analyzer.near_limit(rgb.shape)
+        small = [t.box for t in self.tracker.tracks if max(t.box.width, t.box.height) < limit
+                 and not any(t.box.iou(d.box) >= 0.3 for d in near)]
         self._far_step += 1
-        return self.analyzer.detect_far(rgb, self._far_step, small)
+        tile = self._far_step // FAR_EVERY if self._far_step % FAR_EVERY == 0 else None
+        if tile is None and not small:
+            return []
+        return self.analyzer.detect_far(rgb, tile, small)
 
     @staticmethod
     def _confirmation(track: Track) -> Confirmation:

@@ -181,17 +181,18 @@ class FaceEngine:
         return [Detection(Box(d.box.left + r.left, d.box.top + r.top, d.box.right + r.left, d.box.bottom + r.top),
                           d.score) for d in found]
 
-    def detect_far(self, rgb: np.ndarray, step: int, around: list[Box] | tuple[Box, ...] = ()) -> list[Detection]:
+    def detect_far(self, rgb: np.ndarray, step: int | None,
+                   around: list[Box] | tuple[Box, ...] = ()) -> list[Detection]:
         """Faces from ``far_face`` pixels up, found on the full-resolution frame upsampled, a piece per call:
-        tile ``step`` (modulo the tile count) and a small region around each box in ``around`` (the small
-        faces already tracked, so they are carried from frame to frame). About 15-25 ms a call."""
+        tile ``step`` (modulo the tile count; None: no tile) and a small region around each box in
+        ``around`` (small faces already tracked, carried from frame to frame). A tile is about 25 ms."""
         tiles = self.far_tiles(rgb.shape)
         if not tiles:
             return []
         scale = self.far_scale()
-        found = self.detect_region(rgb, tiles[step % len(tiles)], scale)
+        found = [] if step is None else self.detect_region(rgb, tiles[step % len(tiles)], scale)
         for b in around:
-            grow = max(b.width, b.height)
+            grow = max(b.width, b.height) // 2
             found += self.detect_region(rgb, Box(b.left - grow, b.top - grow, b.right + grow, b.bottom + grow), scale)
         return found
 

@@ -7,24 +7,33 @@ the outcome does not depend on how busy the machine is. Clips are rendered on th
 
 import pytest
 
-from bench.clips import lfw_people, queue, strangers, together
+from bench.clips import Person, lfw_people, one_after_another, queue, strangers, together
 from bench.replay import enrol, recognised_alone, replay
+from kiosk.core.liveness import LivenessSettings
 from kiosk.core.matching import Matcher
 from kiosk.core.pipeline import RecognitionPipeline
 from kiosk.vision.engine import FaceEngine
 
 pytestmark = pytest.mark.slow
 
+HAMILTON = "video/hamilton_short_640x360.mp4"
+
 WRONG_NAME_LIMIT_S = 0.25
+
+
+def miranda(face_data) -> Person:
+    """Lin-Manuel Miranda as the Hamilton clip shows him (a live, moving face), enrolled from his photos."""
+    photos = tuple(sorted((face_data / "identities" / "Lin_Manuel_Miranda").iterdir()))
+    return Person("miranda", "Lin-Manuel Miranda", face_data / HAMILTON, photos, frames=(82, 210))
 
 
 @pytest.fixture(scope="module")
 def kiosk(face_data):
-    """The engine, a matcher over 9 enrolled people (3 photos each), the enrolled people whose clip photo
-    is recognised on its own (the queue is under test here, not accuracy), and two strangers."""
-    engine = FaceEngine().load()
+    """The engine, a matcher over 9 enrolled people (3 photos each) and Miranda, the enrolled people whose
+    clip photo is recognised on its own (the queue is under test here, not accuracy), and two strangers."""
+    engine = FaceEngine().load(landmarks_68=True)
     people = lfw_people(face_data, 9)
-    matcher = Matcher(enrol(engine, people))
+    matcher = Matcher(enrol(engine, [*people, miranda(face_data)]))
     usable = [p for p in people if recognised_alone(engine, matcher, p)]
     assert len(usable) >= 6, "too few of the shared photos are recognised to build queue clips"
     return engine, matcher, usable, strangers(face_data, 2)
@@ -73,3 +82,16 @@ def test_a_group_of_four_is_all_checked_in_within_two_seconds(kiosk):
     score = run(kiosk, clip)
     assert_each_once_no_stranger_no_lasting_wrong_name(score)
     assert max(score.confirm_s()) <= 2.0, score.summary()
+
+
+@pytest.mark.parametrize("live_first", [False, True], ids=["photo-then-live", "live-then-photo"])
+def test_with_liveness_on_each_face_needs_its_own_motion_in_a_queue(kiosk, face_data, live_first):
+    """An enrolled person's photo and Miranda (live) take turns at the same spot with no gap: Miranda is
+    checked in on his own motion; the photo, recognised but never live, is never checked in, whether its
+    track was there before Miranda (his motion must not release its held name) or after him."""
+    engine, matcher, people, _ = kiosk
+    live, photo = (miranda(face_data), 4.0, 0.0, 16 / 9), (people[0], 1.5, 0.0, 1.0)
+    clip = one_after_another([live, photo] if live_first else [photo, live], size=(640, 360))
+    score = replay(RecognitionPipeline(engine, matcher, far=True, liveness=LivenessSettings()), clip)
+    assert score.checked_in() == {"miranda": 1}, score.summary()
+    assert score.longest_wrong_s() <= WRONG_NAME_LIMIT_S, score.wrong
