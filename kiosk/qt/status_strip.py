@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 
 class StatusStrip(QWidget):
@@ -18,12 +18,18 @@ class StatusStrip(QWidget):
         self.server = QLabel(self.tr("Server: not configured"))
         self.kiosk = QLabel(kiosk_id)
         self.clock = QLabel("")
-        self.notice = QLabel("")
+        self.notice = QLabel("")  # a second line, only while something needs an administrator
         self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
         self.notice.hide()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 6, 16, 6)
-        for w in (self.camera, self.server, self.notice):
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(16, 6, 16, 6)
+        rows.setSpacing(2)
+        layout = QHBoxLayout()
+        layout.setContentsMargins(0, 0, 0, 0)
+        rows.addLayout(layout)
+        rows.addWidget(self.notice)
+        for w in (self.camera, self.server):
             layout.addWidget(w)
             layout.addSpacing(24)
         layout.addStretch(1)
@@ -58,10 +64,10 @@ class StatusStrip(QWidget):
         the server could not store, and the people sync's refusal; hidden when there is nothing."""
         parts = []
         if damaged[0]:
-            parts.append(self.tr("%1 damaged rows set aside in %2").replace("%1", str(damaged[0]))
+            parts.append(self.tr("%1 damaged CSV row(s) set aside in %2").replace("%1", str(damaged[0]))
                          .replace("%2", Path(damaged[1]).name))
         if held[0]:
-            parts.append(self.tr("%1 check-ins the server cannot store, in %2").replace("%1", str(held[0]))
+            parts.append(self.tr("%1 check-in(s) the server cannot store, set aside in %2").replace("%1", str(held[0]))
                          .replace("%2", Path(held[1]).name))
         if people:
             parts.append(people)

@@ -44,5 +44,5 @@ def test_the_status_strip_names_the_side_files(qtbot, tmp_path):
                       people="Server refused a people change: enrolled at door-2")  # fmt: skip
     text = strip.notice.text()
     assert not strip.notice.isHidden()
-    assert "1 damaged rows set aside in attendance.damaged.csv" in text and "a.sync.held" in text
+    assert "1 damaged CSV row(s) set aside in attendance.damaged.csv" in text and "a.sync.held" in text
     assert "door-2" in text and str(tmp_path / "attendance.damaged.csv") in strip.notice.toolTip()
