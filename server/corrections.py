@@ -23,6 +23,7 @@ from sqlalchemy.sql import ColumnElement
 
 from server import audit, schema
 from server.db import insert_ignoring_conflicts
+from server.validation import canonical_time
 
 KINDS = ("confirm", "reassign", "void", "add")
 MANUAL_KIOSK = "console"
@@ -153,14 +154,15 @@ def add_checkin(
     except ValueError as exc:
         raise CorrectionError("the form is damaged: reload the page and try again") from exc
     a = schema.attendance
+    when = canonical_time(ts)
     row = {
         "event_id": event_id,
         "kiosk": MANUAL_KIOSK,
         "person_id": person_id,
         "name": name,
-        "timestamp": ts.isoformat(),
-        "ts_utc": ts.astimezone(timezone.utc).replace(tzinfo=None),
-        "local_date": ts.date(),
+        "timestamp": when.text,
+        "ts_utc": when.utc,
+        "local_date": when.local_date,
         "distance": 0.0,
         "direction": direction,
         "received_at": _now(),

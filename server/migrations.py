@@ -13,9 +13,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from filelock import FileLock
-from sqlalchemy import Connection, Engine, inspect, select, text, update
+from sqlalchemy import Connection, Engine, func, inspect, select, text, update
 
 from server import locks, schema
+from server.validation import TIMESTAMP_WIDTH, canonical_time
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,25 @@ def _v6_scopes_and_tombstones(conn: Connection) -> None:
             conn.execute(update(p).where(p.c.person_id == person_id).values(erased=True))
 
 
+def _v7_canonical_timestamps(conn: Connection) -> None:
+    """attendance.timestamp in canonical form (validation.canonical_time), at most 32 characters.
+
+    Before, the text was the sent time re-rendered with its offset, offset seconds included, up to 42
+    characters: on PostgreSQL such an event overflowed VARCHAR(40) and failed its whole batch. Only texts
+    of another length than the two canonical ones (25 and 32) can differ; they are rewritten, with their
+    local date, and PostgreSQL's column then holds at most 32 characters.
+    """
+    a = schema.attendance
+    rows = conn.execute(select(a.c.id, a.c.timestamp).where(func.length(a.c.timestamp).not_in((25, 32)))).all()
+    for row_id, raw in rows:
+        when = canonical_time(datetime.fromisoformat(raw))
+        conn.execute(
+            update(a).where(a.c.id == row_id).values(timestamp=when.text, ts_utc=when.utc, local_date=when.local_date)
+        )
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"ALTER TABLE attendance ALTER COLUMN timestamp TYPE VARCHAR({TIMESTAMP_WIDTH})"))
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _v1_core),
     (2, _v2_people),
@@ -97,6 +117,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (4, _v4_privacy),
     (5, _v5_console),
     (6, _v6_scopes_and_tombstones),
+    (7, _v7_canonical_timestamps),
 ]
 LATEST = MIGRATIONS[-1][0]
 

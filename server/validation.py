@@ -127,6 +127,35 @@ def timestamp(value: Any, field: str = "timestamp") -> datetime:
     return ts
 
 
+#: The longest text ``canonical_time`` renders: 2024-05-01T08:30:00.123456+02:00.
+TIMESTAMP_WIDTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalTime:
+    """A check-in's time as stored: the text shown (the kiosk's local time and offset, rendered by the
+    server, at most TIMESTAMP_WIDTH characters), the UTC instant (naive, for ordering) and the local date."""
+
+    text: str
+    utc: datetime
+    local_date: date
+
+
+def canonical_time(ts: datetime) -> CanonicalTime:
+    """The canonical form of the aware ``ts``: its offset rounded to the nearest whole minute (ISO 8601 and RFC 3339
+    know no offset seconds; the instant itself is kept to the microsecond), the local time in that offset
+    rendered as ``YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM``."""
+    offset = ts.utcoffset()
+    if offset is None:
+        raise ValueError("canonical_time needs an aware datetime")
+    utc = ts.astimezone(timezone.utc)
+    seconds = offset.total_seconds()
+    minutes = int(math.copysign(math.floor(abs(seconds) / 60 + 0.5), seconds))  # half a minute rounds away from 0
+    local = utc.astimezone(timezone(timedelta(minutes=minutes)))
+    text_form = local.isoformat(timespec="microseconds" if local.microsecond else "seconds")
+    return CanonicalTime(text_form, utc.replace(tzinfo=None), local.date())
+
+
 def event_id(value: Any) -> str:
     raw = text(value, "event_id", 36)
     try:
@@ -140,7 +169,7 @@ def parse_event(raw: Any) -> Event:
     if not isinstance(raw, dict):
         raise Invalid("an event must be a JSON object")
     eid = event_id(raw.get("event_id"))
-    ts = timestamp(raw.get("timestamp"))
+    when = canonical_time(timestamp(raw.get("timestamp")))
     direction = raw.get("direction")
     if direction not in DIRECTIONS:
         raise Invalid('direction must be "in" or "out"')
@@ -160,9 +189,9 @@ def parse_event(raw: Any) -> Event:
         event_id=eid,
         person_id=identifier(raw.get("person_id"), "person_id"),
         name=name(raw.get("name"), "name", 200),
-        timestamp=ts.isoformat(),
-        ts_utc=ts.astimezone(timezone.utc).replace(tzinfo=None),
-        local_date=ts.date(),
+        timestamp=when.text,
+        ts_utc=when.utc,
+        local_date=when.local_date,
         distance=number(raw.get("distance"), "distance", 0.0, 4.0),
         direction=direction,
         method=method,

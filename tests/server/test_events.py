@@ -121,3 +121,29 @@ def test_invalid_heartbeat_is_400(client, kiosk_token):
     response = client.post("/api/v1/heartbeat", json={"fps": "fast"}, headers=bearer(kiosk_token))
     assert response.status_code == 400
     assert "fps" in response.json["message"]
+
+
+def test_a_timestamp_with_offset_seconds_is_stored_canonically_and_its_batch_goes_through(
+    app, backend, client, kiosk_token, admin_token
+):
+    """Issue 12.5: "…08:00:00.1+02:00:00.1" (32 characters, valid ISO 8601 for Python) was re-rendered as 42
+    characters: on PostgreSQL that overflowed the column, failed the whole batch with 500, and the kiosk
+    resent it forever while later check-ins waited."""
+    odd = make_event(timestamp="2024-05-01T08:00:00.1+02:00:00.1")
+    odder = make_event(timestamp="2024-05-01T08:00:00.5-03:30:30")
+    normal = make_event(timestamp="2024-05-01T09:00:00+02:00")
+    response = post(client, kiosk_token, [odd, odder, normal])
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json["results"]] == ["created"] * 3
+    rows = client.get("/api/v1/attendance?from=2024-05-01&to=2024-05-01", headers={
+        "Authorization": f"Bearer {admin_token}"}).json["events"]  # fmt: skip
+    stamps = {r["event_id"]: r["timestamp"] for r in rows}
+    assert stamps == {
+        odd["event_id"]: "2024-05-01T08:00:00+02:00",  # the same instant: 06:00:00 UTC
+        odder["event_id"]: "2024-05-01T07:59:30.500000-03:31",  # the same instant: 11:30:30.5 UTC
+        normal["event_id"]: "2024-05-01T09:00:00+02:00",  # as sent
+    }
+    with app.extensions["db_engine"].connect() as conn:
+        utc = dict(conn.execute(select(schema.attendance.c.event_id, schema.attendance.c.ts_utc)).all())
+    assert str(utc[odd["event_id"]]) == "2024-05-01 06:00:00"
+    assert str(utc[odder["event_id"]]) == "2024-05-01 11:30:30.500000"

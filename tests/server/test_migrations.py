@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from server import migrations, schema
 from tests.helpers import require
@@ -68,3 +69,36 @@ def test_scopes_and_tombstones_migration_keeps_enrolling_kiosks_enrolling(fresh_
         people = {r.person_id: (r.enrolled_by, r.erased) for r in conn.execute(select(p))}
     assert scopes == {"door-1": "checkin enrol", "door-2": "checkin"}
     assert people == {"p-1": ("door-1", False), "p-2": ("door-1", True), "p-3": ("door-1", False)}
+
+
+def test_timestamps_migration_makes_old_texts_canonical_and_fit(fresh_engine, monkeypatch):
+    migrate_to(fresh_engine, 6, monkeypatch)
+    old = {
+        "e-1": "2024-05-01T08:00:00+02:00",  # canonical already
+        "e-2": "2024-05-01T08:00:00.250000+02:00",  # canonical already
+        "e-3": "2024-05-01T23:59:50+00:00:30",  # offset seconds: rounded, and the local date moves
+        "e-4": "2024-05-01T08:00:00.100000+02:00:00.100000",  # 42 characters: could not be stored on PostgreSQL
+    }
+    with fresh_engine.begin() as conn:
+        if fresh_engine.dialect.name == "postgresql":  # make room for what an old SQLite database could hold
+            conn.execute(text("ALTER TABLE attendance ALTER COLUMN timestamp TYPE VARCHAR(64)"))
+        for event_id, raw in old.items():
+            ts = datetime.fromisoformat(raw)
+            conn.execute(
+                text("INSERT INTO attendance (event_id, kiosk, person_id, name, timestamp, ts_utc, local_date, "
+                     "distance, direction, received_at) VALUES (:e, 'k', 'p', 'n', :t, :u, :d, 0.3, 'in', :u)"),
+                {"e": event_id, "t": raw, "u": ts.astimezone(timezone.utc).replace(tzinfo=None), "d": ts.date()},
+            )  # fmt: skip
+    migrations.migrate(fresh_engine)
+    with fresh_engine.connect() as conn:
+        a = schema.attendance
+        rows = {r.event_id: (r.timestamp, r.local_date) for r in conn.execute(select(a))}
+        width = {c["name"]: c["type"] for c in inspect(conn).get_columns("attendance")}["timestamp"].length
+    assert rows == {
+        "e-1": ("2024-05-01T08:00:00+02:00", date(2024, 5, 1)),
+        "e-2": ("2024-05-01T08:00:00.250000+02:00", date(2024, 5, 1)),
+        "e-3": ("2024-05-02T00:00:20+00:01", date(2024, 5, 2)),
+        "e-4": ("2024-05-01T08:00:00+02:00", date(2024, 5, 1)),
+    }
+    if fresh_engine.dialect.name == "postgresql":
+        assert width == 32
