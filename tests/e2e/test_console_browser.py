@@ -74,7 +74,7 @@ def test_console_in_a_browser(live):
         assert "Alan Turing" in driver.find_element(By.ID, "report-days").text
 
         driver.get(server.url + "/review")
-        row = driver.find_element(By.CSS_SELECTOR, f'tr[data-event-id="{alan["event_id"]}"]')
+        row = driver.find_element(By.CSS_SELECTOR, f'li[data-event-id="{alan["event_id"]}"]')
         row.find_element(By.NAME, "reason").send_keys("it was a visitor")
         row.find_element(By.CSS_SELECTOR, 'button[value="void"]').click()
         wait_for(lambda: "check-in voided" in driver.find_element(By.ID, "main").text, what="the void to be recorded")
