@@ -37,7 +37,7 @@ class LivePreview(QWidget):
         self.message = ""
 
     def set_frame(self, rgb: np.ndarray | None) -> None:
-        self._image = None if rgb is None else _qimage(rgb).mirrored(True, False)
+        self._image = None if rgb is None else _qimage(np.asarray(rgb)[:, ::-1])  # mirrored, like a mirror
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802

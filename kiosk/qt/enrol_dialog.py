@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -26,15 +26,20 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.core.credentials import CredentialStore
 from kiosk.core.gallery import Consent, GalleryStore, Person, now_iso
 from kiosk.core.matching import DEFAULT_THRESHOLD, Matcher, MatchPolicy
 from kiosk.errors import KioskError
 from kiosk.qt.admin_sampler import AdminSampler
+from kiosk.qt.credential_fields import CredentialFields
+from kiosk.qt.enrol_camera import EnrolCamera
 from kiosk.qt.style import TOUCH
+from kiosk.qt.touch_keyboard import KeyboardDock
 from kiosk.vision.enrol import Sample, choose_samples
 from kiosk.vision.image_io import load_image
 
@@ -46,29 +51,29 @@ GOOD_SAMPLES = 3
 _TURN = 0.08  # a sample this far from frontal (yaw) counts as a turned pose
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"
 STYLE = TOUCH + """
-QLabel#hint { font-size: 28px; font-weight: bold; min-height: 48px; }
+QLabel#hint { font-size: 24px; font-weight: bold; min-height: 48px; }
+QLabel#consent { font-size: 16px; }
 """
 
 
 def consent_text(name: str) -> str:
     """The sentence the admin confirms, naming the person."""
-    who = name.strip() or "this person"
-    return (
-        f"I confirm that {who} has agreed to have their face enrolled so that this kiosk can record their "
-        "attendance, and has been told they can ask for their face data to be deleted at any time."
-    )
+    who = name.strip() or QCoreApplication.translate("EnrolDialog", "this person")
+    return QCoreApplication.translate("EnrolDialog", "I confirm that %1 has agreed to have their face enrolled so that this kiosk can record their attendance, and has been told they can ask for their face data to be deleted at any time.").replace("%1", who)  # noqa: E501
 
 
 def sample_hint(sample: Sample, accepted_count: int) -> str:
     """What to tell the person in front of the camera after one sample."""
     if sample.accepted:
         turned = sample.quality is not None and sample.quality.yaw >= _TURN
+        good = QCoreApplication.translate("EnrolDialog", "Good sample (%1 of %2).")
+        good = good.replace("%1", str(accepted_count)).replace("%2", str(MAX_SAMPLES))
         if accepted_count >= 2 and not turned:
-            return f"Good sample ({accepted_count} of {MAX_SAMPLES}). Now turn your head a little to one side."
-        return f"Good sample ({accepted_count} of {MAX_SAMPLES})."
+            return good + " " + QCoreApplication.translate("EnrolDialog", "Now turn your head a little to one side.")
+        return good
     if sample.quality is not None and sample.quality.hints:
         return " · ".join(sample.quality.hints)
-    return sample.reason or "This sample cannot be used."
+    return sample.reason or QCoreApplication.translate("EnrolDialog", "This sample cannot be used.")
 
 
 class EnrolDialog(QDialog):
@@ -85,8 +90,10 @@ class EnrolDialog(QDialog):
         *,
         admin_label: str = "admin",
         threshold: float = DEFAULT_THRESHOLD,
+        credentials: CredentialStore | None = None,
     ) -> None:
         super().__init__(parent)
+        self._credentials = credentials
         self._store = store
         self._sampler = sampler
         self._frame_source = frame_source
@@ -97,10 +104,10 @@ class EnrolDialog(QDialog):
         self._requested: set[str] = set()
         self._captures = 0
         self._duplicates: list[str] = []
+        self._thumbs: dict[str, object] = {}  # sample source -> its thumbnail
         self.person: Person | None = None
-        self.setWindowTitle("Enrol a person")
         self.setStyleSheet(STYLE)
-        self.setMinimumWidth(720)
+        self.setMinimumWidth(1000)
         self._build()
         sampler.sampleReady.connect(self._on_sample)
         sampler.failed.connect(self._on_failed)
@@ -108,73 +115,105 @@ class EnrolDialog(QDialog):
         self._refresh()
 
     def _build(self) -> None:
+        self._build_form()
+        self._build_samples()
+        self._build_layout()
+        self.retranslate()
+        self.name_edit.textChanged.connect(self._refresh)
+        self.consent_box.toggled.connect(self._refresh)
+        self.confirm_different_box.toggled.connect(self._refresh)
+        self.credential_fields.changed.connect(self._refresh)
+
+    def _build_form(self) -> None:
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("Full name")
         self.employee_edit = QLineEdit()
-        self.employee_edit.setPlaceholderText("Optional")
-        form = QFormLayout()
-        form.addRow("Name", self.name_edit)
-        form.addRow("Employee no.", self.employee_edit)
-
-        self.consent_box = QCheckBox("Consent given")
+        self.form = QFormLayout()
+        self.name_label, self.employee_label = QLabel(), QLabel()
+        self.form.addRow(self.name_label, self.name_edit)
+        self.form.addRow(self.employee_label, self.employee_edit)
+        self.credential_fields = CredentialFields()
+        self.consent_box = QCheckBox()
         self.consent_label = QLabel()
+        self.consent_label.setObjectName("consent")
         self.consent_label.setWordWrap(True)
-        self.keep_photos_box = QCheckBox("Keep the photos (otherwise only face measurements are stored)")
+        self.keep_photos_box = QCheckBox()
 
-        self.capture_button = QPushButton("Capture from camera")
+    def _build_samples(self) -> None:
+        self.camera = EnrolCamera(self._frame_source)
+        self.capture_button = QPushButton()
         self.capture_button.clicked.connect(self.capture)
-        self.add_button = QPushButton("Add photos…")
+        self.add_button = QPushButton()
         self.add_button.clicked.connect(self.browse_photos)
-        self.remove_button = QPushButton("Remove sample")
+        self.remove_button = QPushButton()
         self.remove_button.clicked.connect(self.remove_selected)
-        buttons = QHBoxLayout()
-        for b in (self.capture_button, self.add_button, self.remove_button):
-            buttons.addWidget(b)
-
-        self.hint_label = QLabel("Add 3 to 5 samples: capture from the camera or add photos.")
+        self.hint_label = QLabel()
         self.hint_label.setObjectName("hint")
         self.hint_label.setWordWrap(True)
         self.samples_list = QListWidget()
-        self.samples_list.setMinimumHeight(160)
+        self.samples_list.setMinimumHeight(72)
         self.samples_list.currentRowChanged.connect(self._refresh)
         self.duplicate_label = QLabel()
         self.duplicate_label.setObjectName("warning")
         self.duplicate_label.setWordWrap(True)
-        self.confirm_different_box = QCheckBox("This is a different person: enrol anyway")
+        self.confirm_different_box = QCheckBox()
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.error_label = QLabel()
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
-
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton()
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton()
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
+
+    def _build_layout(self) -> None:
+        """Left: the live picture, or the keyboard while a field is being typed in. Right: the form."""
+        self.keyboard = KeyboardDock(self)
+        left = QStackedWidget()
+        left.addWidget(self.camera)
+        left.addWidget(self.keyboard)
+        self.keyboard.wanted.connect(lambda typing: left.setCurrentWidget(self.keyboard if typing else self.camera))
+        buttons = QHBoxLayout()
+        for b in (self.capture_button, self.add_button, self.remove_button):
+            buttons.addWidget(b)
         bottom = QHBoxLayout()
-        bottom.addStretch(1)
+        bottom.addWidget(self.status_label, 1)
         bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.save_button)
-
+        right = QVBoxLayout()
+        right.addLayout(self.form)
+        right.addWidget(self.credential_fields)
+        for w in (self.consent_box, self.consent_label, self.keep_photos_box):
+            right.addWidget(w)
+        right.addLayout(buttons)
+        right.addWidget(self.hint_label)
+        right.addWidget(self.samples_list, 1)
+        for w in (self.duplicate_label, self.confirm_different_box, self.error_label):
+            right.addWidget(w)
+        columns = QHBoxLayout()
+        columns.addWidget(left, 5)
+        columns.addLayout(right, 6)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.consent_box)
-        layout.addWidget(self.consent_label)
-        layout.addWidget(self.keep_photos_box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.hint_label)
-        layout.addWidget(self.samples_list, 1)
-        layout.addWidget(self.duplicate_label)
-        layout.addWidget(self.confirm_different_box)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.error_label)
+        layout.addLayout(columns, 1)
         layout.addLayout(bottom)
 
-        self.name_edit.textChanged.connect(self._refresh)
-        self.consent_box.toggled.connect(self._refresh)
-        self.confirm_different_box.toggled.connect(self._refresh)
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Enrol a person"))
+        self.name_label.setText(self.tr("Name"))
+        self.employee_label.setText(self.tr("Employee no."))
+        self.name_edit.setPlaceholderText(self.tr("Full name"))
+        self.employee_edit.setPlaceholderText(self.tr("Optional"))
+        self.consent_box.setText(self.tr("Consent given"))
+        self.keep_photos_box.setText(self.tr("Keep the photos (otherwise only face measurements are stored)"))
+        self.capture_button.setText(self.tr("Capture"))
+        self.add_button.setText(self.tr("Add photos…"))
+        self.remove_button.setText(self.tr("Remove sample"))
+        self.hint_label.setText(self.tr("Add 3 to 5 samples: capture from the camera or add photos."))
+        self.confirm_different_box.setText(self.tr("This is a different person: enrol anyway"))
+        self.save_button.setText(self.tr("Save"))
+        self.cancel_button.setText(self.tr("Cancel"))
 
     # What the admin sees ---------------------------------------------------------------------------
     def accepted_samples(self) -> list[Sample]:
@@ -189,23 +228,24 @@ class EnrolDialog(QDialog):
     def blocker(self) -> str:
         """Why Save is disabled right now, or "" when saving is allowed."""
         if not self.name_edit.text().strip():
-            return "Enter the person's name."
+            return self.tr("Enter the person's name.")
         if not self.consent_box.isChecked():
-            return "No consent, no enrolment: tick “Consent given” once the person has agreed."
+            return self.tr("No consent, no enrolment: tick “Consent given” once the person has agreed.")
         if self._sampler.busy:
-            return "Checking a sample… please wait."
+            return self.tr("Checking a sample… please wait.")
         if not self.accepted_samples():
-            return f"Add at least one good sample ({GOOD_SAMPLES} to {MAX_SAMPLES} recognise best)."
+            return self.tr("Add at least one good sample (%1 to %2 recognise best).").replace(
+                "%1", str(GOOD_SAMPLES)).replace("%2", str(MAX_SAMPLES))
         if self._duplicates and not self.confirm_different_box.isChecked():
-            return "Tick “This is a different person” to enrol anyway, or cancel."
-        return ""
+            return self.tr("Tick “This is a different person” to enrol anyway, or cancel.")
+        return self.credential_fields.problem(self._credentials)
 
     @Slot()
     def _refresh(self, *_args) -> None:
         self.consent_label.setText(self.consent_text())
         full = len(self.accepted_samples()) >= MAX_SAMPLES
         self.capture_button.setEnabled(self._frame_source is not None and not full)
-        self.capture_button.setToolTip("" if self._frame_source else "No camera is connected.")
+        self.capture_button.setToolTip("" if self._frame_source else self.tr("No camera is connected."))
         self.add_button.setEnabled(not full)
         self.remove_button.setEnabled(self.samples_list.currentRow() >= 0)
         self.duplicate_label.setText("\n".join(self._duplicates))
@@ -217,9 +257,10 @@ class EnrolDialog(QDialog):
         if reason:
             self.status_label.setText(reason)
         elif n < GOOD_SAMPLES:
-            self.status_label.setText(f"Ready to save. {GOOD_SAMPLES} to {MAX_SAMPLES} samples recognise better.")
+            self.status_label.setText(self.tr("Ready to save. %1 to %2 samples recognise better.").replace(
+                "%1", str(GOOD_SAMPLES)).replace("%2", str(MAX_SAMPLES)))
         else:
-            self.status_label.setText(f"Ready to save ({n} good samples).")
+            self.status_label.setText(self.tr("Ready to save (%1 good samples).").replace("%1", str(n)))
 
     # Getting samples -------------------------------------------------------------------------------
     @Slot()
@@ -227,13 +268,13 @@ class EnrolDialog(QDialog):
         """Take the camera's latest frame and have it checked."""
         frame = self._frame_source() if self._frame_source is not None else None
         if frame is None:
-            self.hint_label.setText("No camera picture yet. Check the camera and try again.")
+            self.hint_label.setText(self.tr("No camera picture yet. Check the camera and try again."))
             return
         self._captures += 1
         source = f"camera #{self._captures}"
         self._frames[source] = np.ascontiguousarray(frame, dtype=np.uint8).copy()
         self._requested.add(source)
-        self.hint_label.setText("Checking… hold still.")
+        self.hint_label.setText(self.tr("Checking… hold still."))
         self._sampler.request_frame_sample(self._frames[source], source)
 
     @Slot()
@@ -244,7 +285,7 @@ class EnrolDialog(QDialog):
 
     def choose_photo_files(self) -> list[str]:
         """Ask for image files (a separate method so tests and kiosks without a file picker can replace it)."""
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", IMAGE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Add photos"), "", IMAGE_FILTER)
         return list(paths)
 
     def add_photo_files(self, paths: list[str]) -> None:
@@ -253,7 +294,7 @@ class EnrolDialog(QDialog):
             self._requested.add(str(path))
             self._sampler.request_file_sample(str(path))
         if paths:
-            self.hint_label.setText(f"Checking {len(paths)} photo(s)…")
+            self.hint_label.setText(self.tr("Checking %1 photo(s)…").replace("%1", str(len(paths))))
 
     @Slot(object)
     def _on_sample(self, sample: Sample) -> None:
@@ -261,7 +302,8 @@ class EnrolDialog(QDialog):
             return
         self._requested.discard(sample.source)
         if sample.accepted and len(self.accepted_samples()) >= MAX_SAMPLES:
-            sample = Sample(sample.source, None, sample.box, sample.quality, f"Enough samples already ({MAX_SAMPLES}).")
+            enough = self.tr("Enough samples already (%1).").replace("%1", str(MAX_SAMPLES))
+            sample = Sample(sample.source, None, sample.box, sample.quality, enough)
         self._entries.append(sample)
         label = _short(sample.source)
         text = f"✓  {label}" if sample.accepted else f"✗  {label}: {sample.reason}"
@@ -270,6 +312,7 @@ class EnrolDialog(QDialog):
         self.samples_list.addItem(item)
         self.hint_label.setText(sample_hint(sample, len(self.accepted_samples())))
         if sample.accepted:
+            self._show_thumbnail(sample)
             self._check_duplicates()
         self._refresh()
 
@@ -286,6 +329,9 @@ class EnrolDialog(QDialog):
             return
         sample = self._entries.pop(row)
         self._frames.pop(sample.source, None)
+        thumb = self._thumbs.pop(sample.source, None)
+        if thumb is not None:
+            self.camera.remove_thumbnail(self.camera.thumbnails.index(thumb))
         self.samples_list.takeItem(row)
         self._check_duplicates()
         self._refresh()
@@ -295,7 +341,7 @@ class EnrolDialog(QDialog):
         try:
             matcher = Matcher(self._store.load(), self._policy)
         except KioskError as exc:
-            self.error_label.setText(f"The gallery cannot be read: {exc}")
+            self.error_label.setText(self.tr("The gallery cannot be read: %1").replace("%1", str(exc)))
             return False
         nearest: dict[int, float] = {}
         for sample in self.accepted_samples():
@@ -304,7 +350,8 @@ class EnrolDialog(QDialog):
                 nearest[owner] = min(distance, nearest.get(owner, distance))
         people = matcher.gallery.people
         self._duplicates = [
-            f"This face already matches {people[owner].name} (distance {distance:.2f})."
+            self.tr("This face already matches %1 (distance %2).").replace("%1", people[owner].name).replace(
+                "%2", f"{distance:.2f}")
             for owner, distance in sorted(nearest.items(), key=lambda kv: kv[1])
         ]
         if not self._duplicates:
@@ -340,12 +387,14 @@ class EnrolDialog(QDialog):
                 name, embeddings, person_id=person_id, employee_no=self.employee_edit.text().strip() or None,
                 consent=consent, keep_photos=keep,
             )
-        except (KioskError, OSError) as exc:
+            if self._credentials is not None:
+                self.credential_fields.store(self._credentials, person_id)
+        except (KioskError, OSError, ValueError) as exc:
             log.exception("enrolment of %s failed", name)
             if keep:
                 shutil.rmtree(photos, ignore_errors=True)
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.error_label.setText(f"{name} was not enrolled: {detail}")
+            self.error_label.setText(self.tr("%1 was not enrolled: %2").replace("%1", name).replace("%2", detail))
             return
         log.info("enrolled %s (%s) with %d samples", person.name, person.person_id, len(embeddings))
         self.person = person
@@ -363,7 +412,28 @@ class EnrolDialog(QDialog):
                 raise OSError(0, f"photo {i} could not be encoded as JPEG")
             (folder / f"{i}.jpg").write_bytes(data.tobytes())
 
+    def _show_thumbnail(self, sample: Sample) -> None:
+        """A thumbnail of the accepted sample; a camera sample that shows the asked pose moves to the next."""
+        rgb = self._frames.get(sample.source)
+        if rgb is None:
+            try:
+                rgb = load_image(sample.source)
+            except KioskError:
+                return
+        else:
+            turned = sample.quality is not None and sample.quality.yaw >= _TURN
+            if turned == (self.camera.pose != "straight"):
+                self.camera.next_pose()
+        self._thumbs[sample.source] = self.camera.add_thumbnail(rgb, sample.box, _short(sample.source))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self._refresh()
+        super().changeEvent(event)
+
     def done(self, result: int) -> None:
+        self.camera.stop()
         for signal, slot in (
             (self._sampler.sampleReady, self._on_sample),
             (self._sampler.failed, self._on_failed),

@@ -158,16 +158,26 @@ class TouchKeyboard(QWidget):
 
 
 class KeyboardDock(QWidget):
-    """Holds a keyboard at the bottom of ``dialog``: shown while one of its text fields has the focus."""
+    """Holds a keyboard for ``dialog``, wanted while one of its text fields has the focus.
 
-    def __init__(self, dialog: QDialog) -> None:
+    ``wanted(bool)`` says when that changes; with ``own_visibility`` the dock also shows and hides itself
+    (at the bottom of a dialog), otherwise the dialog decides (e.g. in place of its camera picture).
+    """
+
+    wanted = Signal(bool)
+
+    def __init__(self, dialog: QDialog, *, own_visibility: bool = False) -> None:
         super().__init__(dialog)
         self._dialog = dialog
+        self._own = own_visibility
+        self.is_wanted = False
         self.keyboard = TouchKeyboard(parent=self)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        box.addStretch(1)
         box.addWidget(self.keyboard)
-        self.hide()
+        if own_visibility:
+            self.hide()
         QApplication.instance().focusChanged.connect(self._focus_changed)
         dialog.destroyed.connect(self._disconnect)
 
@@ -176,7 +186,12 @@ class KeyboardDock(QWidget):
             return  # focus left for another window (a message box): keep the state
         if new is self or self.isAncestorOf(new):
             return
-        self.setVisible(_text_target(new) is not None)
+        wanted = _text_target(new) is not None
+        if self._own:
+            self.setVisible(wanted)
+        if wanted != self.is_wanted:
+            self.is_wanted = wanted
+            self.wanted.emit(wanted)
 
     def _disconnect(self) -> None:
         try:
@@ -187,6 +202,6 @@ class KeyboardDock(QWidget):
 
 def attach_keyboard(dialog: QDialog) -> KeyboardDock:
     """Add an on-screen keyboard at the bottom of ``dialog`` (its layout must be a box layout)."""
-    dock = KeyboardDock(dialog)
+    dock = KeyboardDock(dialog, own_visibility=True)
     dialog.layout().addWidget(dock)
     return dock

@@ -17,6 +17,45 @@
     </message>
 </context>
 <context>
+    <name>CredentialFields</name>
+    <message>
+        <source>Personal PIN</source>
+        <translation>Persönliche PIN</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>PIN wiederholen</translation>
+    </message>
+    <message>
+        <source>Badge no.</source>
+        <translation>Ausweis-Nr.</translation>
+    </message>
+    <message>
+        <source>Optional: 4-12 digits, for the keypad</source>
+        <translation>Optional: 4-12 Ziffern, für das Tastenfeld</translation>
+    </message>
+    <message>
+        <source>Optional: hold the badge to the reader</source>
+        <translation>Optional: Ausweis an das Lesegerät halten</translation>
+    </message>
+    <message>
+        <source>The personal PIN needs 4 to 12 digits.</source>
+        <translation>Die persönliche PIN braucht 4 bis 12 Ziffern.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the same PIN twice.</source>
+        <translation>Die beiden PINs sind verschieden: Geben Sie zweimal dieselbe PIN ein.</translation>
+    </message>
+    <message>
+        <source>A badge number has 4 to 32 digits.</source>
+        <translation>Eine Ausweisnummer hat 4 bis 32 Ziffern.</translation>
+    </message>
+    <message>
+        <source>This badge already belongs to someone else.</source>
+        <translation>Dieser Ausweis gehört schon jemand anderem.</translation>
+    </message>
+</context>
+<context>
     <name>EnrolCamera</name>
     <message>
         <source>Look straight at the camera, face inside the oval</source>
@@ -37,6 +76,149 @@
     <message>
         <source>No camera here: add photos instead</source>
         <translation>Keine Kamera: fügen Sie stattdessen Fotos hinzu</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>this person</source>
+        <translation>diese Person</translation>
+    </message>
+    <message>
+        <source>I confirm that %1 has agreed to have their face enrolled so that this kiosk can record their attendance, and has been told they can ask for their face data to be deleted at any time.</source>
+        <translation>Ich bestätige, dass %1 zugestimmt hat, dass das Gesicht registriert wird, damit dieses Terminal die Anwesenheit erfassen kann, und darüber informiert wurde, dass die Gesichtsdaten jederzeit gelöscht werden können.</translation>
+    </message>
+    <message>
+        <source>Good sample (%1 of %2).</source>
+        <translation>Gute Aufnahme (%1 von %2).</translation>
+    </message>
+    <message>
+        <source>Now turn your head a little to one side.</source>
+        <translation>Drehen Sie jetzt den Kopf ein wenig zur Seite.</translation>
+    </message>
+    <message>
+        <source>This sample cannot be used.</source>
+        <translation>Diese Aufnahme ist nicht verwendbar.</translation>
+    </message>
+    <message>
+        <source>Enrol a person</source>
+        <translation>Person registrieren</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Employee no.</source>
+        <translation>Personalnr.</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Vollständiger Name</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>Consent given</source>
+        <translation>Einwilligung liegt vor</translation>
+    </message>
+    <message>
+        <source>Keep the photos (otherwise only face measurements are stored)</source>
+        <translation>Fotos behalten (sonst werden nur Gesichtsmerkmale gespeichert)</translation>
+    </message>
+    <message>
+        <source>Capture</source>
+        <translation>Aufnehmen</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>Fotos hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Remove sample</source>
+        <translation>Aufnahme entfernen</translation>
+    </message>
+    <message>
+        <source>Add 3 to 5 samples: capture from the camera or add photos.</source>
+        <translation>3 bis 5 Aufnahmen hinzufügen: mit der Kamera aufnehmen oder Fotos hinzufügen.</translation>
+    </message>
+    <message>
+        <source>This is a different person: enrol anyway</source>
+        <translation>Das ist eine andere Person: trotzdem registrieren</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Enter the person&apos;s name.</source>
+        <translation>Geben Sie den Namen der Person ein.</translation>
+    </message>
+    <message>
+        <source>No consent, no enrolment: tick “Consent given” once the person has agreed.</source>
+        <translation>Ohne Einwilligung keine Registrierung: Kreuzen Sie „Einwilligung liegt vor“ an, sobald die Person zugestimmt hat.</translation>
+    </message>
+    <message>
+        <source>Checking a sample… please wait.</source>
+        <translation>Aufnahme wird geprüft… bitte warten.</translation>
+    </message>
+    <message>
+        <source>Add at least one good sample (%1 to %2 recognise best).</source>
+        <translation>Fügen Sie mindestens eine gute Aufnahme hinzu (%1 bis %2 erkennen am besten).</translation>
+    </message>
+    <message>
+        <source>Tick “This is a different person” to enrol anyway, or cancel.</source>
+        <translation>Kreuzen Sie „Das ist eine andere Person“ an, um trotzdem zu registrieren, oder brechen Sie ab.</translation>
+    </message>
+    <message>
+        <source>No camera is connected.</source>
+        <translation>Keine Kamera angeschlossen.</translation>
+    </message>
+    <message>
+        <source>Ready to save. %1 to %2 samples recognise better.</source>
+        <translation>Bereit zum Speichern. %1 bis %2 Aufnahmen erkennen besser.</translation>
+    </message>
+    <message>
+        <source>Ready to save (%1 good samples).</source>
+        <translation>Bereit zum Speichern (%1 gute Aufnahmen).</translation>
+    </message>
+    <message>
+        <source>No camera picture yet. Check the camera and try again.</source>
+        <translation>Noch kein Kamerabild. Prüfen Sie die Kamera und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Checking… hold still.</source>
+        <translation>Wird geprüft… bitte still halten.</translation>
+    </message>
+    <message>
+        <source>Add photos</source>
+        <translation>Fotos hinzufügen</translation>
+    </message>
+    <message>
+        <source>Checking %1 photo(s)…</source>
+        <translation>%1 Foto(s) werden geprüft…</translation>
+    </message>
+    <message>
+        <source>Enough samples already (%1).</source>
+        <translation>Schon genug Aufnahmen (%1).</translation>
+    </message>
+    <message>
+        <source>The gallery cannot be read: %1</source>
+        <translation>Die Galerie kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>This face already matches %1 (distance %2).</source>
+        <translation>Dieses Gesicht passt schon zu %1 (Abstand %2).</translation>
+    </message>
+    <message>
+        <source>%1 was not enrolled: %2</source>
+        <translation>%1 wurde nicht registriert: %2</translation>
     </message>
 </context>
 <context>
