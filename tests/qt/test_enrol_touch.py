@@ -4,37 +4,20 @@ the keypad afterwards. Real worker process, real photos."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
 from kiosk.core.credentials import CredentialStore, FallbackCheck
 from kiosk.core.gallery import GalleryStore
-from kiosk.qt.admin_sampler import AdminSampler
 from kiosk.qt.enrol_dialog import EnrolDialog
 from kiosk.vision.image_io import load_image
-from kiosk.vision.worker import WorkerClient, WorkerSettings
+from tests.qt import test_admin_dialogs as _dialogs
 from tests.qt.test_touch_keyboard import tap_text
 
 TAP = Qt.MouseButton.LeftButton
+# The admin dialogs' fixtures: a temporary key file, one worker process per module, a sampler per test.
+key_env, _key_file, worker, sampler = _dialogs.key_env, _dialogs._key_file, _dialogs.worker, _dialogs.sampler
 SAMPLE_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def worker(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KIOSK_KEY_FILE", str(tmp_path_factory.mktemp("keys") / "gallery.key"))
-        client = WorkerClient(WorkerSettings(gallery_dir=str(tmp_path_factory.mktemp("worker_gallery"))))
-        client.start()
-        yield client
-        client.stop()
-
-
-@pytest.fixture
-def sampler(worker, qtbot):
-    s = AdminSampler(worker)
-    yield s
-    s.stop()
 
 
 def tap_into(qtbot, dlg: EnrolDialog, field: QLineEdit) -> None:
