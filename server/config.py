@@ -18,6 +18,7 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "MAX_BATCH_EVENTS": (500, int),
     "MAX_EMBEDDINGS_PER_PERSON": (64, int),
     "PEOPLE_PAGE_SIZE": (500, int),
+    "PEOPLE_PAGE_BYTES": (1 << 20, int),  # about this much JSON per people-changes page (at least one person)
     "ATTENDANCE_MAX_ROWS": (100_000, int),
     "DB_POOL_SIZE": (5, int),
     "SQLITE_BUSY_TIMEOUT_MS": (10_000, int),
@@ -117,7 +118,8 @@ def validate(config: Mapping[str, Any]) -> None:
         if int(config[name]) < 0:
             raise ConfigurationError(f"{name} must be 0 (off) or more")
     _validate_console(config)
-    for name in ("MAX_BATCH_EVENTS", "MAX_CONTENT_LENGTH", "MAX_EMBEDDINGS_PER_PERSON", "PEOPLE_PAGE_SIZE"):
+    for name in ("MAX_BATCH_EVENTS", "MAX_CONTENT_LENGTH", "MAX_EMBEDDINGS_PER_PERSON", "PEOPLE_PAGE_SIZE",
+                 "PEOPLE_PAGE_BYTES"):  # fmt: skip
         if int(config[name]) < 1:
             raise ConfigurationError(f"{name} must be at least 1")
 

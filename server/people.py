@@ -240,39 +240,44 @@ def _public(row: Any) -> dict[str, Any]:
     }
 
 
-def _embeddings(conn: Connection, person_ids: list[str]) -> dict[str, list[list[float]]]:
-    out: dict[str, list[list[float]]] = {pid: [] for pid in person_ids}
-    if person_ids:
-        e = schema.embeddings
-        sealer = get_sealer()
-        rows = conn.execute(select(e.c.person_id, e.c.vector).where(e.c.person_id.in_(person_ids)).order_by(e.c.id))
-        for row in rows:
-            out[row.person_id].append(list(_PACK.unpack(sealer.open(row.person_id, row.vector))))
-    return out
+def _embeddings_of(conn: Connection, person_id: str) -> list[list[float]]:
+    e = schema.embeddings
+    sealer = get_sealer()
+    rows = conn.execute(select(e.c.vector).where(e.c.person_id == person_id).order_by(e.c.id)).scalars()
+    return [list(_PACK.unpack(sealer.open(person_id, blob))) for blob in rows]
 
 
-def changes_since(conn: Connection, since: int, page: int, *, with_embeddings: bool) -> dict[str, Any]:
+def changes_since(
+    conn: Connection, since: int, page: int, *, with_embeddings: bool, page_bytes: int = 1 << 20
+) -> dict[str, Any]:
     """One page of the change feed after cursor ``since``: upserts, deletions, the new cursor, ``more``.
 
-    Embeddings are included only ``with_embeddings`` (for kiosks; never for admins).
+    A page holds at most ``page`` people and about ``page_bytes`` of JSON (always at least one person, who
+    may be larger on their own), so the server's memory per request stays flat however large the gallery
+    grows: people are read one at a time and the page stops when the next one would not fit. Embeddings
+    are included only ``with_embeddings`` (for kiosks; never for admins).
     """
     if not 0 <= since < 2**62:
         raise Invalid("since must be a cursor this server gave out")
     p = schema.people
     rows = conn.execute(select(p).where(p.c.seq > since).order_by(p.c.seq).limit(page + 1)).all()
     more = len(rows) > page
-    rows = rows[:page]
-    upserts = [_public(r) for r in rows if not r.deleted]
-    if with_embeddings:
-        vectors = _embeddings(conn, [u["person_id"] for u in upserts])
-        for u in upserts:
-            u["embeddings"] = vectors[u["person_id"]]
-    return {
-        "upserts": upserts,
-        "deletions": [r.person_id for r in rows if r.deleted],
-        "cursor": rows[-1].seq if rows else since,
-        "more": more,
-    }
+    upserts: list[dict[str, Any]] = []
+    deletions: list[str] = []
+    cursor, used = since, 0
+    for row in rows[:page]:
+        item: Any = row.person_id
+        if not row.deleted:
+            item = _public(row)
+            if with_embeddings:
+                item["embeddings"] = _embeddings_of(conn, row.person_id)
+        size = len(json.dumps(item, separators=(",", ":"))) + 1
+        if cursor != since and used + size > page_bytes:
+            more = True
+            break
+        (deletions if row.deleted else upserts).append(item)
+        cursor, used = row.seq, used + size
+    return {"upserts": upserts, "deletions": deletions, "cursor": cursor, "more": more}
 
 
 def list_people(conn: Connection) -> list[dict[str, Any]]:

@@ -38,9 +38,10 @@ def people_changes() -> Any:
         since = int(request.args.get("since", "0"))
     except ValueError as exc:
         raise Invalid("since must be an integer cursor") from exc
-    page = current_app.config["PEOPLE_PAGE_SIZE"]
+    config = current_app.config
     conn = get_db()
-    answer = people.changes_since(conn, since, page, with_embeddings=bool(g.kiosk))
+    answer = people.changes_since(conn, since, config["PEOPLE_PAGE_SIZE"], with_embeddings=bool(g.kiosk),
+                                  page_bytes=config["PEOPLE_PAGE_BYTES"])  # fmt: skip
     if g.admin:  # an admin reading the people is audited; kiosks pull them every minute to recognise them
         details = {"since": since, "people": len(answer["upserts"]), "deletions": len(answer["deletions"])}
         audit.record_read(conn, auth.actor(), "read-people", None, details)
