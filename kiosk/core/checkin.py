@@ -40,14 +40,30 @@ class CheckInPolicy:
         direction: Direction = Direction.IN,
         clock: Callable[[], datetime] = _local_now,
     ) -> None:
-        if cooldown_s < 0:
-            raise ValueError("cooldown must not be negative")
         self.kiosk_id = kiosk_id
-        self.cooldown = timedelta(seconds=cooldown_s)
-        self.direction = direction
         self.clock = clock
         self._last: dict[str, datetime] = {}
         self._lock = threading.Lock()
+        self.reconfigure(cooldown_s=cooldown_s, direction=direction)
+
+    def reconfigure(self, *, cooldown_s: float, direction: Direction) -> None:
+        """Use a new cooldown and direction from the next decision on (thread-safe; the admin's settings).
+
+        Raises ValueError for a negative cooldown.
+        """
+        if cooldown_s < 0:
+            raise ValueError("cooldown must not be negative")
+        with self._lock:
+            self._cooldown = timedelta(seconds=cooldown_s)
+            self._direction = Direction(direction)
+
+    @property
+    def cooldown(self) -> timedelta:
+        return self._cooldown
+
+    @property
+    def direction(self) -> Direction:
+        return self._direction
 
     def seed(self, history: Iterable[CheckIn]) -> None:
         """Remember earlier check-ins (from the CSV at start-up) so a restart checks nobody in twice."""
@@ -61,12 +77,12 @@ class CheckInPolicy:
         now = self.clock()
         with self._lock:
             last = self._last.get(person_id)
-            if last is not None and now - last < self.cooldown:
+            if last is not None and now - last < self._cooldown:
                 return Decision(None, last)
             self._last[person_id] = now
+            direction = self._direction
         event = CheckIn(
-            str(uuid.uuid4()), person_id, name, now, self.kiosk_id, round(float(distance), 4), self.direction,
-            method=method,
+            str(uuid.uuid4()), person_id, name, now, self.kiosk_id, round(float(distance), 4), direction, method=method,
         )
         return Decision(event, last)
 

@@ -1,34 +1,40 @@
 """The admin corner: a PIN first, then enrolment, the people list and the settings.
 
-The dialogs are independent widgets; this module builds them with the running kiosk's parts and applies
-what they change (a new camera source, cooldown or threshold takes effect at once and is persisted).
+The dialogs are independent widgets; ``AdminController`` builds them with the parts of the running kiosk
+it is given (``AdminParts``), and hands what they change back through ``apply_settings`` (a new camera
+source, cooldown or threshold takes effect at once and is persisted). It never reaches into the app.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QVBoxLayout
+import numpy as np
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.config import KioskConfig
-from kiosk.core.gallery import GalleryStore
 from kiosk.core.pin import PinGuard
-from kiosk.core.secrets import sealer_for
+from kiosk.core.stores import gallery_store
+from kiosk.vision.worker import WorkerClient
 
 log = logging.getLogger(__name__)
 
 
 class AdminMenu(QDialog):
-    """Three big buttons; ``choice`` is "enrol", "people", "settings" or "" (closed)."""
+    """Big buttons; ``choice`` is "enrol", "people", "settings", "quit" (when offered) or "" (closed)."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, can_quit: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Administration")
         self.choice = ""
         layout = QVBoxLayout(self)
-        for key, text in (("enrol", "Enrol a person"), ("people", "People"), ("settings", "Settings")):
+        choices = [("enrol", "Enrol a person"), ("people", "People"), ("settings", "Settings")]
+        if can_quit:
+            choices.append(("quit", "Quit the kiosk"))
+        for key, text in choices:
             button = QPushButton(text)
             button.setMinimumHeight(64)
             button.setStyleSheet("font-size: 20pt;")
@@ -44,53 +50,17 @@ class AdminMenu(QDialog):
         self.accept()
 
 
-def gallery_store(config: KioskConfig) -> GalleryStore:
-    paths = config.paths()
-    return GalleryStore(paths.gallery, sealer=sealer_for(paths.gallery, str(paths.key_file)))
+@dataclass(frozen=True)
+class AdminParts:
+    """What the admin corner may use of the running kiosk, and nothing else."""
 
-
-def open_admin(app) -> None:
-    """Ask for the PIN, then show the admin menu until it is closed."""
-    if not app.config.admin_pin_hash:
-        QMessageBox.information(
-            app.window, "Administration",
-            "No admin PIN is set on this kiosk.\nSet one with:  python -m kiosk set-pin",
-        )
-        return
-    if getattr(app, "pin_guard", None) is None:
-        app.pin_guard = PinGuard(app.config.admin_pin_hash, state_file=app.config.paths().pin_state)
-    from kiosk.qt.pin_dialog import PinDialog
-
-    if PinDialog(app.pin_guard, app.window).exec() != QDialog.DialogCode.Accepted:
-        record(app, "pin", None, {"ok": False})
-        return
-    record(app, "pin", None, {"ok": True})
-    while True:
-        menu = AdminMenu(app.window)
-        if menu.exec() != QDialog.DialogCode.Accepted:
-            return
-        {"enrol": open_enrolment, "people": open_people, "settings": open_settings}[menu.choice](app)
-
-
-def open_enrolment(app) -> None:
-    from kiosk.qt.admin_sampler import AdminSampler
-    from kiosk.qt.enrol_dialog import EnrolDialog
-
-    if getattr(app, "sampler", None) is None:
-        app.sampler = AdminSampler(app.worker)
-    dialog = EnrolDialog(gallery_store(app.config), app.sampler, app.latest_frame, app.window,
-                         threshold=app.config.threshold)
-    dialog.enrolled.connect(lambda person: record(app, "enrol", person.person_id))
-    dialog.exec()
-
-
-def open_people(app) -> None:
-    from kiosk.qt.people_dialog import PeopleDialog
-
-    dialog = PeopleDialog(gallery_store(app.config), app.window, may_change=people_permission(app.config))
-    dialog.renamed.connect(lambda pid: record(app, "rename", pid))
-    dialog.deleted.connect(lambda pid: record(app, "delete", pid))
-    dialog.exec()
+    window: QWidget  # parent of the dialogs
+    worker: WorkerClient  # computes enrolment samples
+    latest_frame: Callable[[], np.ndarray | None]  # the camera's newest picture, for live enrolment
+    config: Callable[[], KioskConfig]  # the settings in force now
+    config_file: Path  # where Settings writes
+    apply_settings: Callable[[KioskConfig], list[str]]  # take new settings into use; the names that changed
+    quit: Callable[[], None] | None = None  # end the kiosk (the only way out of kiosk mode)
 
 
 def people_permission(config: KioskConfig):
@@ -103,39 +73,86 @@ def people_permission(config: KioskConfig):
     return lambda person_id: may_change(state, person_id, config.kiosk_id)
 
 
-def open_settings(app) -> None:
-    from kiosk.qt.settings_dialog import SettingsDialog
+class AdminController:
+    """The admin corner: asks for the PIN, then shows the menu and its dialogs, and audits what they do."""
 
-    dialog = SettingsDialog(app.config, app.config_file, app.window)
-    dialog.saved.connect(lambda new: apply_settings(app, new))
-    dialog.exec()
+    def __init__(self, parts: AdminParts) -> None:
+        self.parts = parts
+        self._pin_guard: PinGuard | None = None
+        self._sampler = None  # kiosk.qt.admin_sampler.AdminSampler, started on the first enrolment
 
+    def open(self) -> None:
+        """Ask for the PIN, then show the admin menu until it is closed."""
+        config = self.parts.config()
+        if not config.admin_pin_hash:
+            QMessageBox.information(
+                self.parts.window, "Administration",
+                "No admin PIN is set on this kiosk.\nSet one with:  python -m kiosk set-pin",
+            )
+            return
+        if self._pin_guard is None:
+            self._pin_guard = PinGuard(config.admin_pin_hash, state_file=config.paths().pin_state)
+        from kiosk.qt.pin_dialog import PinDialog
 
-def apply_settings(app, new: KioskConfig) -> None:
-    """Take the saved settings into use without a restart."""
-    old, app.config = app.config, replace(app.config, source=new.source, cooldown_s=new.cooldown_s,
-                                          threshold=new.threshold, direction=new.direction)
-    app.recorder.policy.cooldown = timedelta(seconds=new.cooldown_s)
-    from kiosk.core.types import Direction
+        if PinDialog(self._pin_guard, self.parts.window).exec() != QDialog.DialogCode.Accepted:
+            self.record("pin", None, {"ok": False})
+            return
+        self.record("pin", None, {"ok": True})
+        while True:
+            menu = AdminMenu(self.parts.window, can_quit=self.parts.quit is not None)
+            if menu.exec() != QDialog.DialogCode.Accepted:
+                return
+            if menu.choice == "quit":
+                self.record("quit", None)
+                self.parts.quit()
+                return
+            {"enrol": self.open_enrolment, "people": self.open_people, "settings": self.open_settings}[menu.choice]()
 
-    app.recorder.policy.direction = Direction(new.direction)
-    if new.threshold != old.threshold:
-        from kiosk.vision.protocol import SetPolicy
+    def open_enrolment(self) -> None:
+        from kiosk.qt.admin_sampler import AdminSampler
+        from kiosk.qt.enrol_dialog import EnrolDialog
 
-        app.worker.request(SetPolicy(new.threshold, app.config.margin))
-    if new.source != old.source:
-        app.restart_camera(new.source)
-    changed = {k: getattr(new, k) for k in ("source", "cooldown_s", "threshold", "direction")
-               if getattr(new, k) != getattr(old, k)}
-    record(app, "settings", None, {"changed": sorted(changed)})
+        if self._sampler is None:
+            self._sampler = AdminSampler(self.parts.worker)
+        config = self.parts.config()
+        dialog = EnrolDialog(gallery_store(config), self._sampler, self.parts.latest_frame, self.parts.window,
+                             threshold=config.threshold)
+        dialog.enrolled.connect(lambda person: self.record("enrol", person.person_id))
+        dialog.exec()
 
+    def open_people(self) -> None:
+        from kiosk.qt.people_dialog import PeopleDialog
 
-def record(app, event: str, subject: str | None, details: dict | None = None) -> None:
-    """One line in the kiosk's audit log (who did what, when, where; never face data)."""
-    from kiosk.core.audit import audit
+        config = self.parts.config()
+        dialog = PeopleDialog(gallery_store(config), self.parts.window, may_change=people_permission(config))
+        dialog.renamed.connect(lambda pid: self.record("rename", pid))
+        dialog.deleted.connect(lambda pid: self.record("delete", pid))
+        dialog.exec()
 
-    try:
-        audit(event, actor="admin", kiosk_id=app.config.kiosk_id, subject=subject, details=details,
-              path=app.config.paths().audit_log)
-    except Exception:  # an audit failure must be visible in the log but must not undo the admin's change
-        log.exception("could not write the audit log entry for %s", event)
+    def open_settings(self) -> None:
+        from kiosk.qt.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.parts.config(), self.parts.config_file, self.parts.window)
+        dialog.saved.connect(self.apply_settings)
+        dialog.exec()
+
+    def apply_settings(self, new: KioskConfig) -> None:
+        """Take saved settings into use without a restart, and audit which ones changed."""
+        changed = self.parts.apply_settings(new)
+        self.record("settings", None, {"changed": sorted(changed)})
+
+    def stop(self) -> None:
+        """End the enrolment sampler's thread (at shutdown)."""
+        if self._sampler is not None:
+            self._sampler.stop()
+
+    def record(self, event: str, subject: str | None, details: dict | None = None) -> None:
+        """One line in the kiosk's audit log (who did what, when, where; never face data)."""
+        from kiosk.core.audit import audit
+
+        config = self.parts.config()
+        try:
+            audit(event, actor="admin", kiosk_id=config.kiosk_id, subject=subject, details=details,
+                  path=config.paths().audit_log)
+        except Exception:  # an audit failure must be visible in the log but must not undo the admin's change
+            log.exception("could not write the audit log entry for %s", event)

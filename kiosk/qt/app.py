@@ -20,12 +20,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kiosk.core.attendance import AttendanceLog
 from kiosk.core.checkin import CheckInPolicy, CheckInRecorder
-from kiosk.core.config import KioskConfig
+from kiosk.core.config import KioskConfig, default_config_file
 from kiosk.core.credentials import CredentialStore, FallbackCheck
 from kiosk.core.pipeline import PipelineResult
 from kiosk.core.stats import RunStats
+from kiosk.core.stores import gallery_store
 from kiosk.core.types import Direction, FaceState, Prompt
-from kiosk.qt.admin import gallery_store
+from kiosk.qt.admin import AdminController, AdminParts
 from kiosk.qt.camera import CameraWorker
 from kiosk.qt.entrance import Entrance
 from kiosk.qt.kiosk_mode import KioskLock, ScreenDimmer, kiosk_mode_wanted
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 STALL_TICK_MS = 10
 FACE_HOLD_S = 0.4
+LIVE_SETTINGS = ("source", "cooldown_s", "threshold", "direction")  # what the admin's Settings change
 
 
 class StallMonitor(QObject):
@@ -109,6 +111,10 @@ class KioskApp(QObject):
         self._second.setInterval(1000)
         self._second.timeout.connect(self._each_second)
         self.window.closing.connect(self.shutdown)
+        self.admin = AdminController(AdminParts(
+            window=self.window, worker=self.worker, latest_frame=self.latest_frame, config=lambda: self.config,
+            config_file=config_file or default_config_file(), apply_settings=self.apply_settings, quit=self.quit,
+        ))
 
     # -- start-up -----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -151,6 +157,21 @@ class KioskApp(QObject):
         self._camera.stateChanged.connect(self._on_camera_state)
         self._camera.finished.connect(self._on_camera_finished)
         self._camera_thread = self._run_in_thread(self._camera, "camera")
+
+    def apply_settings(self, new: KioskConfig) -> list[str]:
+        """Take the admin's settings (``LIVE_SETTINGS`` of ``new``) into use without a restart.
+
+        The check-in policy changes at once; a new threshold reaches the worker between two frames; a new
+        source restarts the camera. Returns the names of the settings that changed.
+        """
+        changed = [k for k in LIVE_SETTINGS if getattr(new, k) != getattr(self.config, k)]
+        old, self.config = self.config, replace(self.config, **{k: getattr(new, k) for k in LIVE_SETTINGS})
+        self.recorder.policy.reconfigure(cooldown_s=new.cooldown_s, direction=Direction(new.direction))
+        if new.threshold != old.threshold and self._bridge is not None:
+            self._bridge.set_policy(new.threshold, self.config.margin)
+        if new.source != old.source:
+            self.restart_camera(new.source)
+        return changed
 
     def restart_camera(self, source: str) -> None:
         """Switch to another camera source (admin settings)."""
@@ -247,9 +268,7 @@ class KioskApp(QObject):
         )
 
     def _on_admin(self) -> None:
-        from kiosk.qt.admin import open_admin
-
-        open_admin(self)
+        self.admin.open()
 
     def _block_identity(self, checkin) -> None:
         """"Not you?": the recogniser stops naming this person on the face's track."""
@@ -289,6 +308,7 @@ class KioskApp(QObject):
         if self._sync is not None:
             self._sync.stop()
         self.sounds.close()
+        self.admin.stop()
         self.worker.stop()
         self.log.close()
         QApplication.instance().quit()

@@ -3,7 +3,9 @@
 ``RecognitionBridge`` is a QObject living in its own QThread. The camera thread hands it frames through
 ``offer()``, which keeps only the newest one; the bridge's loop sends that frame to the worker process,
 waits for the answer (blocking on a pipe, which releases the GIL), turns confirmations into check-ins
-through the ``CheckInRecorder`` and emits the results to the GUI. The GUI thread never waits on it.
+through the ``CheckInRecorder`` and emits the results to the GUI. The GUI thread never waits on it: a new
+match policy (``set_policy``) or a "Not you?" block is only handed over, and the loop sends it to the
+worker between two frames.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.core.checkin import CheckInRecorder
-from kiosk.vision.protocol import Analysed, BlockIdentity, Failed
+from kiosk.vision.protocol import Analysed, BlockIdentity, Failed, SetPolicy
 from kiosk.vision.worker import WorkerClient
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ class RecognitionBridge(QObject):
     alreadyCheckedIn = Signal(str, object)  # name, datetime of the earlier check-in
     failed = Signal(str)  # a sentence for the status strip
     drained = Signal()  # the last offered frame has been analysed (after close_input())
+    policyApplied = Signal(float, float)  # threshold, margin: the worker matches with them from now on
 
     def __init__(self, client: WorkerClient, recorder: CheckInRecorder) -> None:
         super().__init__()
@@ -37,7 +40,7 @@ class RecognitionBridge(QObject):
         self._latest: tuple[np.ndarray, int, float] | None = None
         self._stop = False
         self._input_closed = False
-        self._blocks: list[tuple[int, str]] = []  # ("Not you?") sent to the worker between frames
+        self._control: list[SetPolicy | BlockIdentity] = []  # sent to the worker between two frames
         self._tracks: dict[str, int] = {}  # event_id -> track_id of recent face check-ins
         self.blocked: list[tuple[int, bool, int]] = []  # (track_id, found, last frame analysed before it)
         self._last_frame_no = -1
@@ -63,8 +66,15 @@ class RecognitionBridge(QObject):
         with self._cond:
             track_id = self._tracks.get(event_id)
             if track_id is not None:
-                self._blocks.append((track_id, person_id))
+                self._control.append(BlockIdentity(track_id, person_id))
                 self._cond.notify()
+
+    def set_policy(self, threshold: float, margin: float) -> None:
+        """Match with a new threshold and margin from the next frame on; never waits for the worker."""
+        with self._cond:
+            self._control = [m for m in self._control if not isinstance(m, SetPolicy)]  # the newest wins
+            self._control.append(SetPolicy(threshold, margin))
+            self._cond.notify()
 
     def stop(self) -> None:
         with self._cond:
@@ -76,23 +86,25 @@ class RecognitionBridge(QObject):
     def run(self) -> None:
         while True:
             with self._cond:
-                while self._latest is None and not self._stop and not self._input_closed and not self._blocks:
+                while self._latest is None and not self._control and not self._stop and not self._input_closed:
                     self._cond.wait(0.5)
                 if self._stop:
                     return
-                blocks, self._blocks = self._blocks, []
-            for track_id, person_id in blocks:
-                self._send_block(track_id, person_id)
-            with self._cond:
-                if self._latest is None and not self._input_closed:
-                    continue
-                if self._latest is None and self._input_closed:
-                    self._input_closed = False
-                    self.drained.emit()
-                    continue
-                rgb, frame_no, t = self._latest
-                self._latest = None
-            self._analyse(rgb, frame_no, t)
+                control, self._control = self._control, []
+                frame = None
+                if not control:  # control messages go first; a waiting frame is taken on the next turn
+                    frame, self._latest = self._latest, None
+                    if frame is None:  # the input was closed and nothing is left
+                        self._input_closed = False
+                        self.drained.emit()
+                        continue
+            for message in control:
+                if isinstance(message, SetPolicy):
+                    self._send_policy(message)
+                else:
+                    self._send_block(message)
+            if frame is not None:
+                self._analyse(*frame)
 
     def _analyse(self, rgb: np.ndarray, frame_no: int, t: float) -> None:
         self._last_frame_no = frame_no
@@ -113,13 +125,26 @@ class RecognitionBridge(QObject):
             self._check_in(c)
         self.resultReady.emit(result)
 
-    def _send_block(self, track_id: int, person_id: str) -> None:
+    def _send_block(self, block: BlockIdentity) -> None:
         try:
-            answer = self.client.request(BlockIdentity(track_id, person_id))
-            self.blocked.append((track_id, bool(getattr(answer, "found", False)), self._last_frame_no))
-            log.info("track %d: %s blocked (%s)", track_id, person_id, answer)
+            answer = self.client.request(block)
+            self.blocked.append((block.track_id, bool(getattr(answer, "found", False)), self._last_frame_no))
+            log.info("track %d: %s blocked (%s)", block.track_id, block.person_id, answer)
         except (TimeoutError, OSError, EOFError, RuntimeError):
-            log.exception("could not block %s on track %d", person_id, track_id)
+            log.exception("could not block %s on track %d", block.person_id, block.track_id)
+
+    def _send_policy(self, policy: SetPolicy) -> None:
+        try:
+            answer = self.client.request(policy)
+        except (TimeoutError, OSError, EOFError, RuntimeError) as exc:
+            log.exception("the recognition worker did not take the new match policy")
+            self.failed.emit(f"The new match threshold could not be applied: {exc}")
+            return
+        if isinstance(answer, Failed):
+            log.error("worker: %s", answer.message)
+            self.failed.emit(f"The new match threshold could not be applied: {answer.message}")
+            return
+        self.policyApplied.emit(policy.threshold, policy.margin)
 
     def _check_in(self, confirmation) -> None:
         m = confirmation.match

@@ -53,3 +53,16 @@ def test_forget_lets_the_next_sighting_retry():
 def test_negative_cooldown_is_refused():
     with pytest.raises(ValueError):
         CheckInPolicy("k1", cooldown_s=-1)
+
+
+def test_reconfigure_takes_a_new_cooldown_and_direction_from_the_next_decision():
+    clock = Clock()
+    p = CheckInPolicy("k1", cooldown_s=300, clock=clock)
+    assert p.decide("ada", "Ada", 0.3).checkin.direction is Direction.IN
+    clock.now += timedelta(seconds=61)
+    p.reconfigure(cooldown_s=60, direction=Direction.OUT)
+    again = p.decide("ada", "Ada", 0.3)
+    assert again.is_new and again.checkin.direction is Direction.OUT
+    with pytest.raises(ValueError, match="negative"):
+        p.reconfigure(cooldown_s=-1, direction=Direction.IN)
+    assert p.cooldown == timedelta(seconds=60)  # a refused change leaves the policy as it was

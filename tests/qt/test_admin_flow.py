@@ -9,7 +9,6 @@ import pytest
 
 from kiosk.core.config import KioskConfig, load_config
 from kiosk.core.pin import verify_pin
-from kiosk.qt.admin import apply_settings
 from kiosk.qt.app import KioskApp
 from tests.qt.kiosk_fixtures import HAMILTON, enrol_hamilton
 
@@ -46,7 +45,9 @@ def test_settings_saved_by_the_admin_take_effect_without_a_restart(qtbot, face_d
         qtbot.waitUntil(lambda: app.stats.frames_shown > 5, timeout=20000)
         new = KioskConfig(source=str(face_data / "video" / "crowd_walking_800x450.mp4"), cooldown_s=60,
                           threshold=0.45, direction="out")
-        apply_settings(app, new)
+        with qtbot.waitSignal(app._bridge.policyApplied, timeout=20000) as applied:
+            app.admin.apply_settings(new)  # returns at once: the bridge sends the threshold between frames
+        assert applied.args == [0.45, config.margin]
         assert app.recorder.policy.cooldown.total_seconds() == 60
         assert app.recorder.policy.direction.value == "out"
         assert app.config.threshold == 0.45
