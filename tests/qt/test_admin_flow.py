@@ -45,7 +45,7 @@ def test_settings_saved_by_the_admin_take_effect_without_a_restart(qtbot, face_d
         qtbot.waitUntil(lambda: app.stats.frames_shown > 5, timeout=20000)
         new = KioskConfig(source=str(face_data / "video" / "crowd_walking_800x450.mp4"), cooldown_s=60,
                           threshold=0.45, direction="out")
-        with qtbot.waitSignal(app._bridge.policyApplied, timeout=20000) as applied:
+        with qtbot.waitSignal(app._bridge.policyApplied, timeout=60000) as applied:
             app.admin.apply_settings(new)  # returns at once: the bridge sends the threshold between frames
         assert applied.args == [0.45, config.margin]
         assert app.recorder.policy.cooldown.total_seconds() == 60
