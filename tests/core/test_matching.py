@@ -83,8 +83,8 @@ def test_threshold_tightens_as_the_gallery_grows_and_never_loosens():
     assert p.threshold_for(2) == p.threshold_for(100) == 0.47
     assert p.threshold_for(200) == pytest.approx(0.46)
     assert p.threshold_for(800) == pytest.approx(0.44)
-    assert p.confirm_threshold_for(100) == 0.47
-    assert p.confirm_threshold_for(800) == pytest.approx(0.44 - 0.015)
+    assert p.confirm_threshold_for(100) == pytest.approx(0.465)
+    assert p.confirm_threshold_for(800) == pytest.approx(0.435)
 
 
 def test_the_same_face_is_accepted_in_a_small_gallery_and_refused_in_a_large_one():
@@ -106,9 +106,25 @@ def test_live_looks_need_margin_to_spare_in_a_large_gallery():
     rng = np.random.default_rng(8)
     ada = rng.normal(size=128).astype(np.float32)
     probe = ada.copy()
-    probe[0] += 0.43
+    probe[0] += 0.435
     others = {f"p{i}": [rng.normal(size=128).astype(np.float32)] for i in range(799)}
     m = Matcher(gallery({"ada": [ada], **others}), MatchPolicy(0.47, 0.0, size_slope=0.01, confirm_spare=0.01))
-    assert m.threshold == pytest.approx(0.44) and m.confirm_threshold == pytest.approx(0.41)
+    assert m.threshold == pytest.approx(0.44) and m.confirm_threshold == pytest.approx(0.43)
     assert m.match(probe).person_id == "ada"  # a photo (identify) or a single look is accepted
     assert not m.match(probe, live=True).known  # a kiosk look this close does not count towards a check-in
+
+
+def test_a_face_near_a_crowded_template_needs_to_be_closer():
+    """Crowding: a template with many look-alikes nearby (a typical face) asks for a closer match."""
+    rng = np.random.default_rng(9)
+    crowd_centre = rng.normal(size=128).astype(np.float32) * 0.05
+    people = {f"c{i}": [crowd_centre + rng.normal(size=128).astype(np.float32) * 0.04] for i in range(12)}
+    people |= {f"s{i}": [rng.normal(size=128).astype(np.float32)] for i in range(12)}
+    g = gallery(people)
+    plain = Matcher(g, MatchPolicy(0.3, 0.0))
+    normed = Matcher(g, MatchPolicy(0.3, 0.0, crowding_weight=1.0))
+    probe_c = people["c0"][0] + np.eye(128, dtype=np.float32)[0] * 0.25
+    probe_s = people["s0"][0] + np.eye(128, dtype=np.float32)[0] * 0.25
+    assert plain.match(probe_c).known and plain.match(probe_s).known
+    assert not normed.match(probe_c).known  # crowded: 0.25 is not close enough
+    assert normed.match(probe_s).person_id == "s0"  # sparse neighbourhood: accepted
