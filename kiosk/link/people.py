@@ -73,10 +73,12 @@ class _State:
     owners: dict[str, str] = field(default_factory=dict)  # id -> enrolled_by, as the server last said
     mine: list[str] = field(default_factory=list)  # ids this kiosk created on the server (to learn its name)
     names: list[str] = field(default_factory=list)  # this kiosk's name(s) in enrolled_by
+    enrol_refused: str = ""  # the server's 403 to a new person: this kiosk's token may not enrol
 
     def to_json(self) -> dict[str, Any]:
         return {"cursor": self.cursor, "known": self.known, "refused": self.refused, "forbidden": self.forbidden,
-                "owners": self.owners, "mine": self.mine, "names": self.names}  # fmt: skip
+                "owners": self.owners, "mine": self.mine, "names": self.names,
+                "enrol_refused": self.enrol_refused}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ def _load_state(path: Path) -> _State:
         data = json.loads(path.read_text(encoding="utf-8"))
         return _State(int(data["cursor"]), dict(data.get("known", {})), dict(data.get("refused", {})),
                       dict(data.get("forbidden", {})), dict(data.get("owners", {})), list(data.get("mine", [])),
-                      list(data.get("names", [])))  # fmt: skip
+                      list(data.get("names", [])), str(data.get("enrol_refused", "")))  # fmt: skip
     except FileNotFoundError:
         return _State()
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -136,6 +138,15 @@ def _notice_of(state: _State) -> str:
     last = next(reversed(state.forbidden.values()))
     more = f" ({len(state.forbidden)} people)" if len(state.forbidden) > 1 else ""
     return f"Server refused a people change{more}: {last}"
+
+
+def may_enrol(state_path: str | Path) -> Permission:
+    """Whether this kiosk may enrol new people on the server: no once the server refused a new person
+    with 403 (a check-in-only token), until it takes one. Reads a file; no network."""
+    refused = _load_state(Path(state_path)).enrol_refused
+    if refused:
+        return Permission(False, f"This kiosk may not enrol people: {refused}")
+    return Permission(True)
 
 
 def may_change(state_path: str | Path, person_id: str, kiosk_id: str = "") -> Permission:
@@ -293,6 +304,8 @@ class PeopleSync:
             elif response.status_code != 200:
                 if response.status_code == 403:
                     self._forbid(state, person_id, response)
+                    if person_id not in state.known and person_id not in state.owners:
+                        state.enrol_refused = state.forbidden[person_id]  # a new person: the token may not enrol
                 else:
                     log.error("the server refused person %s: %s", person_id, response.text[:300])
                 state.refused[person_id] = fp
@@ -300,6 +313,7 @@ class PeopleSync:
             else:
                 if person_id not in state.known and person_id not in state.owners:
                     state.mine.append(person_id)  # created here: its enrolled_by names this kiosk
+                    state.enrol_refused = ""
                 state.known[person_id] = fp
                 state.refused.pop(person_id, None)
                 state.forbidden.pop(person_id, None)

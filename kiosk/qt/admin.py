@@ -73,6 +73,13 @@ def people_permission(config: KioskConfig):
     return lambda person_id: may_change(state, person_id, config.kiosk_id)
 
 
+def enrol_permission(config: KioskConfig):
+    """Whether the server lets this kiosk enrol new people (always, without a server)."""
+    from kiosk.link.people import Permission, may_enrol
+
+    return may_enrol(config.paths().people_sync_state) if config.server_url else Permission(True)
+
+
 class AdminController:
     """The admin corner: asks for the PIN, then shows the menu and its dialogs, and audits what they do."""
 
@@ -112,9 +119,13 @@ class AdminController:
         from kiosk.qt.admin_sampler import AdminSampler
         from kiosk.qt.enrol_dialog import EnrolDialog
 
+        config = self.parts.config()
+        verdict = enrol_permission(config)
+        if not verdict.allowed:
+            QMessageBox.information(self.parts.window, "Enrol a person", verdict.message)
+            return
         if self._sampler is None:
             self._sampler = AdminSampler(self.parts.worker)
-        config = self.parts.config()
         dialog = EnrolDialog(gallery_store(config), self._sampler, self.parts.latest_frame, self.parts.window,
                              threshold=config.threshold)
         dialog.enrolled.connect(lambda person: self.record("enrol", person.person_id))

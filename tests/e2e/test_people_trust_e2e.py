@@ -13,7 +13,7 @@ import requests
 from kiosk.core.gallery import Consent, GalleryStore
 from kiosk.core.retention import LAST_SEEN_FILE, RetentionPolicy, run_retention
 from kiosk.core.secrets import Sealer
-from kiosk.link.people import PeopleSync, may_change
+from kiosk.link.people import PeopleSync, may_change, may_enrol
 from tests.server.live import cli, start_server
 
 CONSENT = Consent("admin", "2024-05-01T08:00:00+02:00", "Attendance by face recognition.")
@@ -102,3 +102,5 @@ def test_a_forbidden_people_change_is_recorded_and_said_once_and_dialogs_can_ask
     assert not verdict.allowed and "Enrolled at kiosk-live" in verdict.message
     assert not may_change(lobby.state, "local", "lobby").allowed
     assert "local" not in _server_people(server) and "local" in lobby.ids()
+    assert not may_enrol(lobby.state).allowed and "enrol" in may_enrol(lobby.state).message
+    assert may_enrol(a.state).allowed

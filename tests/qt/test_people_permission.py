@@ -46,3 +46,17 @@ def test_the_status_strip_names_the_side_files(qtbot, tmp_path):
     assert not strip.notice.isHidden()
     assert "1 damaged CSV row(s) set aside in attendance.damaged.csv" in text and "a.sync.held" in text
     assert "door-2" in text and str(tmp_path / "attendance.damaged.csv") in strip.notice.toolTip()
+
+
+def test_enrolment_is_refused_up_front_once_the_server_said_this_kiosk_may_not_enrol(tmp_path):
+    from kiosk.core.config import KioskConfig
+    from kiosk.qt.admin import enrol_permission
+
+    config = KioskConfig(gallery=str(tmp_path / "g"), attendance=str(tmp_path / "a.csv"), server_url="http://srv")
+    assert enrol_permission(config).allowed
+    config.paths().people_sync_state.parent.mkdir(parents=True)
+    config.paths().people_sync_state.write_text(json.dumps(
+        {"cursor": 1, "known": {}, "enrol_refused": "kiosk lobby may check people in but not enrol"}))
+    verdict = enrol_permission(config)
+    assert not verdict.allowed and "may not enrol" in verdict.message and "lobby" in verdict.message
+    assert enrol_permission(KioskConfig(gallery=str(tmp_path / "g"))).allowed  # stand-alone kiosk
