@@ -23,6 +23,7 @@ import numpy as np
 from kiosk.core.config import KioskConfig
 from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD
 from kiosk.core.tracking import TrackingSettings
+from kiosk.errors import KioskError
 from kiosk.vision.protocol import (
     Analysed,
     AnalyseFrame,
@@ -89,7 +90,11 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
             landmarks_68=settings.liveness
         )
         store, matcher = _load_matcher(settings)
-    except Exception as exc:  # report any start-up failure to the GUI instead of dying silently
+    except KioskError as exc:  # a missing model, a damaged gallery: the sentence says what to do
+        log.error("worker failed to start: %s", exc)
+        conn.send(Failed(str(exc)))
+        return
+    except Exception as exc:  # report any other start-up failure to the GUI instead of dying silently
         log.exception("worker failed to start")
         conn.send(Failed(str(exc)))
         return
