@@ -34,7 +34,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from kiosk.core.atomic import replace_file, replace_json
-from kiosk.core.attendance import HEADER, read_rows
+from kiosk.core.attendance import HEADER, OLD_HEADER, read_rows
 from kiosk.core.config import LAST_SEEN_FILE, RETENTION_REMOVED_FILE, KioskConfig, load_config
 from kiosk.core.gallery import GalleryStore
 from kiosk.core.sync_progress import Progress, load_progress, save_progress
@@ -92,13 +92,14 @@ def purge_checkins(
     with lock_for(path):
         progress = load_progress(progress_path)
         data = path.read_bytes()
-        if not data.startswith(HEADER):
+        header = next((h for h in (HEADER, OLD_HEADER) if data.startswith(h)), None)
+        if header is None:
             log.error("%s does not start with the attendance header; not purging it", path)
             return 0
-        kept: list[bytes] = [HEADER]
+        kept: list[bytes] = [header]
         removed = 0
-        new_offset = len(HEADER)
-        start = len(HEADER)
+        new_offset = len(header)
+        start = len(header)
         synced_end = start
         for row, end in read_rows(path):
             if end > progress.offset:

@@ -85,3 +85,18 @@ def test_templates_of_people_not_seen_go_with_their_photos(tmp_path):
 
 def test_policy_from_env():
     assert RetentionPolicy.from_env({"RETENTION_CHECKIN_DAYS": "30"}) == RetentionPolicy(30, 0)
+
+
+def test_a_csv_of_the_earlier_version_is_purged_too(tmp_path):
+    from kiosk.core.attendance import OLD_HEADER
+
+    csv = tmp_path / "att.csv"
+    old = (NOW - timedelta(days=40)).isoformat()
+    new = (NOW - timedelta(days=1)).isoformat()
+    rows = [f"e-1,p-1,Ann,{old},k1,0.3,in\n".encode(), f"e-2,p-1,Ann,{new},k1,0.3,in\n".encode()]
+    csv.write_bytes(OLD_HEADER + b"".join(rows))
+    state = tmp_path / "att.sync.json"
+    save_progress(state, Progress(csv.stat().st_size, 2, 0))
+    assert purge_checkins(csv, state, NOW, 30) == 1
+    assert csv.read_bytes() == OLD_HEADER + rows[1]
+    assert load_progress(state) == Progress(csv.stat().st_size, 1, 0)
