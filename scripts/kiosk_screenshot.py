@@ -8,7 +8,8 @@ Enrols Lin-Manuel Miranda and Alex Lacamoire from the shared photos into a tempo
 employee number 42 and PIN 2468), plays the Hamilton clip in kiosk mode, and grabs the screen
 (QScreen.grabWindow, what the X server shows). With ``--all`` it saves, into the folder, ``<size>-<lang>-``
 ``live.png`` (boxes and names), ``greeting.png`` (the welcome with "Not you?"), ``keypad.png`` ("Can't be
-recognised?") and ``enrol.png`` (the enrolment dialog with its keyboard); without it, only the greeting.
+recognised?"), ``enrol-camera.png`` (enrolment: live picture, oval, pose, thumbnail) and ``enrol.png``
+(enrolment with its keyboard); without it, only the greeting.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def main(argv: list[str]) -> int:
     language = args[2] if len(args) > 2 else "en"
 
     from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from bench.common import face_data_dir
@@ -109,15 +111,31 @@ def main(argv: list[str]) -> int:
         grab(app, out / f"{prefix}keypad.png")
         dialog.reject()
 
-        enrol = getattr(kiosk, "open_enrol_dialog_for_screenshot", None)
-        if enrol is not None:
-            dlg = enrol()
-            wait_until(app, dlg.isVisible, 5)
-            dlg.name_edit.setFocus(Qt.FocusReason.MouseFocusReason)
-            for ch in "Ann":
-                dlg.keyboard.keyboard.keys[ch.lower()].click()
-            grab(app, out / f"{prefix}enrol.png")
-            dlg.reject()
+        from kiosk.qt.admin_sampler import AdminSampler
+        from kiosk.qt.enrol_dialog import EnrolDialog
+
+        sampler = AdminSampler(kiosk.worker)
+        dlg = EnrolDialog(store, sampler, kiosk.latest_frame, window, credentials=kiosk.credentials)
+        dlg.setGeometry(window.geometry())
+        dlg.show()
+        wait_until(app, dlg.isVisible, 5)
+        for _ in range(20):  # one sample from the camera (one face in the picture): its thumbnail, the next pose
+            wait_until(app, lambda: len(window.video.faces) == 1, 30)
+            dlg.capture_button.click()
+            wait_until(app, lambda: not sampler.busy and not dlg._requested, 60)
+            if dlg.camera.thumbnails:
+                break
+        grab(app, out / f"{prefix}enrol-camera.png")
+        dlg.activateWindow()
+        QTest.mouseClick(dlg.name_edit, Qt.MouseButton.LeftButton)
+        wait_until(app, dlg.keyboard.isVisible, 5)
+        kb = dlg.keyboard.keyboard
+        kb.shift_button.click()
+        for ch in "Ann":
+            kb.keys[ch.lower()].click()
+        grab(app, out / f"{prefix}enrol.png")
+        dlg.reject()
+        sampler.stop()
     finally:
         kiosk.quit()
         kiosk.shutdown()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from kiosk.core.credentials import MAX_BADGE_DIGITS, CredentialStore, check_badge_rules
 from kiosk.core.pin import MAX_DIGITS, check_pin_rules
@@ -37,16 +37,19 @@ class CredentialFields(QWidget):
             edit.textChanged.connect(self.changed)
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
-        self.labels = [QLabel() for _ in range(3)]
-        for label, edit in zip(self.labels, (self.pin_edit, self.pin_again_edit, self.badge_edit), strict=True):
-            self.form.addRow(label, edit)
+        self.labels = [QLabel() for _ in range(2)]
+        pins = QHBoxLayout()  # the PIN and its repetition side by side: one row less on a 800 px screen
+        pins.addWidget(self.pin_edit)
+        pins.addWidget(self.pin_again_edit)
+        self.form.addRow(self.labels[0], pins)
+        self.form.addRow(self.labels[1], self.badge_edit)
         self.retranslate()
 
     def retranslate(self) -> None:
-        for label, text in zip(self.labels, (self.tr("Personal PIN"), self.tr("PIN again"), self.tr("Badge no.")),
-                               strict=True):
-            label.setText(text)
-        self.pin_edit.setPlaceholderText(self.tr("Optional: 4-12 digits, for the keypad"))
+        self.labels[0].setText(self.tr("Personal PIN"))
+        self.labels[1].setText(self.tr("Badge no."))
+        self.pin_edit.setPlaceholderText(self.tr("Optional: 4-12 digits"))
+        self.pin_again_edit.setPlaceholderText(self.tr("PIN again"))
         self.badge_edit.setPlaceholderText(self.tr("Optional: hold the badge to the reader"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -51,7 +51,7 @@ GOOD_SAMPLES = 3
 _TURN = 0.08  # a sample this far from frontal (yaw) counts as a turned pose
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"
 STYLE = TOUCH + """
-QLabel#hint { font-size: 24px; font-weight: bold; min-height: 48px; }
+QLabel#hint { font-size: 22px; font-weight: bold; min-height: 36px; }
 QLabel#consent { font-size: 16px; }
 """
 
@@ -150,7 +150,9 @@ class EnrolDialog(QDialog):
         self.hint_label.setObjectName("hint")
         self.hint_label.setWordWrap(True)
         self.samples_list = QListWidget()
-        self.samples_list.setMinimumHeight(72)
+        self.samples_list.setMinimumHeight(56)
+        self.samples_list.setWordWrap(True)
+        self.samples_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.samples_list.currentRowChanged.connect(self._refresh)
         self.duplicate_label = QLabel()
         self.duplicate_label.setObjectName("warning")
@@ -206,10 +208,10 @@ class EnrolDialog(QDialog):
         self.name_edit.setPlaceholderText(self.tr("Full name"))
         self.employee_edit.setPlaceholderText(self.tr("Optional"))
         self.consent_box.setText(self.tr("Consent given"))
-        self.keep_photos_box.setText(self.tr("Keep the photos (otherwise only face measurements are stored)"))
+        self.keep_photos_box.setText(self.tr("Keep the photos, not only the face measurements"))
         self.capture_button.setText(self.tr("Capture"))
         self.add_button.setText(self.tr("Add photos…"))
-        self.remove_button.setText(self.tr("Remove sample"))
+        self.remove_button.setText(self.tr("Remove"))
         self.hint_label.setText(self.tr("Add 3 to 5 samples: capture from the camera or add photos."))
         self.confirm_different_box.setText(self.tr("This is a different person: enrol anyway"))
         self.save_button.setText(self.tr("Save"))

@@ -23,16 +23,16 @@
         <translation>Persönliche PIN</translation>
     </message>
     <message>
+        <source>Optional: 4-12 digits</source>
+        <translation>Optional: 4-12 Ziffern</translation>
+    </message>
+    <message>
         <source>PIN again</source>
         <translation>PIN wiederholen</translation>
     </message>
     <message>
         <source>Badge no.</source>
         <translation>Ausweis-Nr.</translation>
-    </message>
-    <message>
-        <source>Optional: 4-12 digits, for the keypad</source>
-        <translation>Optional: 4-12 Ziffern, für das Tastenfeld</translation>
     </message>
     <message>
         <source>Optional: hold the badge to the reader</source>
@@ -125,8 +125,8 @@
         <translation>Einwilligung liegt vor</translation>
     </message>
     <message>
-        <source>Keep the photos (otherwise only face measurements are stored)</source>
-        <translation>Fotos behalten (sonst werden nur Gesichtsmerkmale gespeichert)</translation>
+        <source>Keep the photos, not only the face measurements</source>
+        <translation>Fotos behalten, nicht nur die Gesichtsmerkmale</translation>
     </message>
     <message>
         <source>Capture</source>
@@ -137,8 +137,8 @@
         <translation>Fotos hinzufügen…</translation>
     </message>
     <message>
-        <source>Remove sample</source>
-        <translation>Aufnahme entfernen</translation>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Add 3 to 5 samples: capture from the camera or add photos.</source>
@@ -405,6 +405,14 @@
     <message>
         <source>Server: offline</source>
         <translation>Server: offline</translation>
+    </message>
+    <message>
+        <source>%1 damaged CSV row(s) set aside in %2</source>
+        <translation>%1 beschädigte CSV-Zeile(n) beiseitegelegt in %2</translation>
+    </message>
+    <message>
+        <source>%1 check-in(s) the server cannot store, set aside in %2</source>
+        <translation>%1 Anmeldung(en), die der Server nicht speichern kann, beiseitegelegt in %2</translation>
     </message>
 </context>
 <context>
