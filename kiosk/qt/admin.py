@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.config import KioskConfig
+from kiosk.core.credentials import CredentialStore
 from kiosk.core.pin import PinGuard
 from kiosk.core.stores import gallery_store
+from kiosk.qt.touch_keyboard import attach_keyboard
 from kiosk.vision.worker import WorkerClient
 
 log = logging.getLogger(__name__)
@@ -28,19 +31,20 @@ class AdminMenu(QDialog):
 
     def __init__(self, parent=None, *, can_quit: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Administration")
+        self.setWindowTitle(self.tr("Administration"))
         self.choice = ""
         layout = QVBoxLayout(self)
-        choices = [("enrol", "Enrol a person"), ("people", "People"), ("settings", "Settings")]
+        choices = [("enrol", self.tr("Enrol a person")), ("people", self.tr("People")),
+                   ("settings", self.tr("Settings"))]
         if can_quit:
-            choices.append(("quit", "Quit the kiosk"))
+            choices.append(("quit", self.tr("Quit the kiosk")))
         for key, text in choices:
             button = QPushButton(text)
             button.setMinimumHeight(64)
             button.setStyleSheet("font-size: 20pt;")
             button.clicked.connect(lambda _=False, k=key: self._pick(k))
             layout.addWidget(button)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.setMinimumHeight(56)
         close.clicked.connect(self.reject)
         layout.addWidget(close)
@@ -61,6 +65,7 @@ class AdminParts:
     config_file: Path  # where Settings writes
     apply_settings: Callable[[KioskConfig], list[str]]  # take new settings into use; the names that changed
     quit: Callable[[], None] | None = None  # end the kiosk (the only way out of kiosk mode)
+    credentials: CredentialStore | None = None  # personal PINs and badges ("Can't be recognised?")
 
 
 def people_permission(config: KioskConfig):
@@ -93,8 +98,8 @@ class AdminController:
         config = self.parts.config()
         if not config.admin_pin_hash:
             QMessageBox.information(
-                self.parts.window, "Administration",
-                "No admin PIN is set on this kiosk.\nSet one with:  python -m kiosk set-pin",
+                self.parts.window, QCoreApplication.translate("AdminMenu", "Administration"),
+                QCoreApplication.translate("AdminMenu", "No admin PIN is set on this kiosk.\nSet one with:  python -m kiosk set-pin"),  # noqa: E501
             )
             return
         if self._pin_guard is None:
@@ -127,7 +132,8 @@ class AdminController:
         if self._sampler is None:
             self._sampler = AdminSampler(self.parts.worker)
         dialog = EnrolDialog(gallery_store(config), self._sampler, self.parts.latest_frame, self.parts.window,
-                             threshold=config.threshold)
+                             threshold=config.threshold, credentials=self.parts.credentials)
+        _fill_screen(dialog, self.parts.window)
         dialog.enrolled.connect(lambda person: self.record("enrol", person.person_id))
         dialog.exec()
 
@@ -138,6 +144,9 @@ class AdminController:
         dialog = PeopleDialog(gallery_store(config), self.parts.window, may_change=people_permission(config))
         dialog.renamed.connect(lambda pid: self.record("rename", pid))
         dialog.deleted.connect(lambda pid: self.record("delete", pid))
+        if self.parts.credentials is not None:  # deleting a person deletes their PIN and badge too
+            dialog.deleted.connect(self.parts.credentials.forget)
+        attach_keyboard(dialog)
         dialog.exec()
 
     def open_settings(self) -> None:
@@ -145,6 +154,7 @@ class AdminController:
 
         dialog = SettingsDialog(self.parts.config(), self.parts.config_file, self.parts.window)
         dialog.saved.connect(self.apply_settings)
+        attach_keyboard(dialog)
         dialog.exec()
 
     def apply_settings(self, new: KioskConfig) -> None:
@@ -167,3 +177,11 @@ class AdminController:
                   path=config.paths().audit_log)
         except Exception:  # an audit failure must be visible in the log but must not undo the admin's change
             log.exception("could not write the audit log entry for %s", event)
+
+
+def _fill_screen(dialog: QWidget, window: QWidget) -> None:
+    """A dialog as big as the kiosk's window (the enrolment dialog is laid out for 1280x800 and up)."""
+    if window.isFullScreen():
+        dialog.setGeometry(window.geometry())
+    else:
+        dialog.resize(max(dialog.sizeHint().width(), 1200), max(dialog.sizeHint().height(), 760))

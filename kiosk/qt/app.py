@@ -114,6 +114,7 @@ class KioskApp(QObject):
         self.admin = AdminController(AdminParts(
             window=self.window, worker=self.worker, latest_frame=self.latest_frame, config=lambda: self.config,
             config_file=config_file or default_config_file(), apply_settings=self.apply_settings, quit=self.quit,
+            credentials=self.credentials,
         ))
 
     # -- start-up -----------------------------------------------------------------------------------

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -27,7 +26,8 @@ from kiosk.qt.style import TOUCH
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("Name", "Employee no.", "Samples", "Enrolled")
+COLUMNS = (QT_TRANSLATE_NOOP("PeopleDialog", "Name"), QT_TRANSLATE_NOOP("PeopleDialog", "Employee no."),
+           QT_TRANSLATE_NOOP("PeopleDialog", "Samples"), QT_TRANSLATE_NOOP("PeopleDialog", "Enrolled"))
 STYLE = TOUCH + """
 QTableWidget::item { padding: 8px; }
 """
@@ -60,16 +60,16 @@ class PeopleDialog(QDialog):
         self._store = store
         self._may_change = may_change
         self._gallery = Gallery()
-        self.setWindowTitle("People")
+        self.setWindowTitle(self.tr("People"))
         self.setStyleSheet(STYLE)
         self.setMinimumSize(760, 520)
 
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Search by name or employee number")
+        self.search_edit.setPlaceholderText(self.tr("Search by name or employee number"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self._fill)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -82,11 +82,11 @@ class PeopleDialog(QDialog):
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
 
-        self.rename_button = QPushButton("Rename…")
+        self.rename_button = QPushButton(self.tr("Rename…"))
         self.rename_button.clicked.connect(self._rename_clicked)
-        self.delete_button = QPushButton("Delete…")
+        self.delete_button = QPushButton(self.tr("Delete…"))
         self.delete_button.clicked.connect(self._delete_clicked)
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.rename_button)
@@ -112,7 +112,7 @@ class PeopleDialog(QDialog):
             self.error_label.clear()
         except KioskError as exc:
             self._gallery = Gallery()
-            self.error_label.setText(f"The gallery cannot be read: {exc}")
+            self.error_label.setText(self.tr("The gallery cannot be read: %1").replace("%1", str(exc)))
         self._fill()
 
     def visible_people(self) -> list[Person]:
@@ -148,7 +148,8 @@ class PeopleDialog(QDialog):
                 self.table.setItem(row, col, item)
         total = len(self._gallery.people)
         self.count_label.setText(
-            f"{total} people enrolled" if len(people) == total else f"{len(people)} of {total} people shown"
+            self.tr("%1 people enrolled").replace("%1", str(total)) if len(people) == total
+            else self.tr("%1 of %2 people shown").replace("%1", str(len(people))).replace("%2", str(total))
         )
         self._update_buttons()
 
@@ -161,15 +162,17 @@ class PeopleDialog(QDialog):
     # Changing ------------------------------------------------------------------------------------------
     def ask_new_name(self, person: Person) -> str | None:
         """Ask for the new name (replaceable in tests); None when cancelled."""
-        text, ok = QInputDialog.getText(self, "Rename", f"New name for {person.name}:", text=person.name)
-        return text if ok else None
+        from kiosk.qt.text_prompt import ask_text
+
+        return ask_text(self, self.tr("Rename"), self.tr("New name for %1:").replace("%1", person.name), person.name)
 
     def confirm_delete(self, person: Person) -> bool:
         """Ask before deleting (replaceable in tests)."""
         answer = QMessageBox.question(
             self,
-            "Delete person",
-            f"Delete {person.name}? Their face data and any stored photos will be removed for good.",
+            self.tr("Delete person"),
+            self.tr("Delete %1? Their face data and any stored photos will be removed for good.").replace(
+                "%1", person.name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -194,17 +197,17 @@ class PeopleDialog(QDialog):
         verdict = self._may_change(person_id) if self._may_change is not None else None
         if verdict is None or verdict.allowed:
             return True
-        self.error_label.setText(f"The person was not {what}. {verdict.message}")
+        self.error_label.setText(what + " " + verdict.message)
         return False
 
     def rename_person(self, person_id: str, name: str) -> bool:
         """Rename in the gallery; False (with the reason shown) when it failed."""
-        if not self._allowed(person_id, "renamed"):
+        if not self._allowed(person_id, self.tr("The person was not renamed.")):
             return False
         try:
             person = self._store.rename(person_id, name)
         except KioskError as exc:
-            self.error_label.setText(f"The person was not renamed: {exc}")
+            self.error_label.setText(self.tr("The person was not renamed: %1").replace("%1", str(exc)))
             return False
         log.info("renamed %s to %s", person_id, person.name)
         self.reload()
@@ -215,16 +218,17 @@ class PeopleDialog(QDialog):
 
     def delete_person(self, person_id: str) -> bool:
         """Delete the person's embeddings and stored photos; False (with the reason shown) when it failed."""
-        if not self._allowed(person_id, "deleted"):
+        if not self._allowed(person_id, self.tr("The person was not deleted.")):
             return False
         try:
             person = self._store.remove(person_id)
         except (KioskError, OSError) as exc:
-            self.error_label.setText(f"The person was not deleted: {exc}")
+            self.error_label.setText(self.tr("The person was not deleted: %1").replace("%1", str(exc)))
             return False
         log.info("deleted %s (%s)", person.name, person_id)
         self.reload()
-        self.count_label.setText(f"{person.name} was deleted. {self.count_label.text()}")
+        deleted = self.tr("%1 was deleted.").replace("%1", person.name)
+        self.count_label.setText(f"{deleted} {self.count_label.text()}")
         self.deleted.emit(person_id)
         self.changed.emit()
         return True

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.core.pin import MAX_DIGITS, PinGuard, locked_message
+from kiosk.core.pin import FREE_ATTEMPTS, MAX_DIGITS, PinGuard, format_wait
 
 TICK_MS = 250
 STYLE = """
@@ -28,17 +28,17 @@ class PinDialog(QDialog):
         super().__init__(parent)
         self._guard = guard
         self._verified = False
-        self.setWindowTitle("Admin PIN")
+        self.setWindowTitle(self.tr("Admin PIN"))
         self.setStyleSheet(STYLE)
 
-        self.prompt = QLabel("Enter the admin PIN")
+        self.prompt = QLabel(self.tr("Enter the admin PIN"))
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.display = QLineEdit()
         self.display.setEchoMode(QLineEdit.EchoMode.Password)
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.display.setMaxLength(MAX_DIGITS)
         self.display.setValidator(QRegularExpressionValidator(rf"\d{{0,{MAX_DIGITS}}}", self.display))
-        self.display.setAccessibleName("PIN")
+        self.display.setAccessibleName(self.tr("PIN"))
         self.display.returnPressed.connect(self.submit)
         self.message = QLabel("")
         self.message.setObjectName("pinMessage")
@@ -49,14 +49,14 @@ class PinDialog(QDialog):
         self.digit_buttons: dict[str, QPushButton] = {}
         for i, digit in enumerate("123456789"):
             grid.addWidget(self._digit_button(digit), i // 3, i % 3)
-        self.clear_button = QPushButton("Clear")
+        self.clear_button = QPushButton(self.tr("Clear"))
         self.clear_button.clicked.connect(self.display.clear)
-        self.ok_button = QPushButton("OK")
+        self.ok_button = QPushButton(self.tr("OK"))
         self.ok_button.clicked.connect(self.submit)
         grid.addWidget(self.clear_button, 3, 0)
         grid.addWidget(self._digit_button("0"), 3, 1)
         grid.addWidget(self.ok_button, 3, 2)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.reject)
         for button in (self.clear_button, self.ok_button, self.cancel_button, *self.digit_buttons.values()):
             button.setAutoDefault(False)
@@ -77,7 +77,7 @@ class PinDialog(QDialog):
 
     def _digit_button(self, digit: str) -> QPushButton:
         button = QPushButton(digit)
-        button.setAccessibleName(f"digit {digit}")
+        button.setAccessibleName(self.tr("digit %1").replace("%1", digit))
         button.clicked.connect(lambda: self.press_digit(digit))
         self.digit_buttons[digit] = button
         return button
@@ -99,7 +99,7 @@ class PinDialog(QDialog):
             self._tick()
             return
         if not self.display.text():  # an empty OK is a slip, not a guess
-            self.message.setText("Enter the PIN first.")
+            self.message.setText(self.tr("Enter the PIN first."))
             return
         result = self._guard.attempt(self.display.text())
         self.display.clear()
@@ -107,8 +107,17 @@ class PinDialog(QDialog):
             self._verified = True
             self.accept()
             return
-        self.message.setText(result.message)
+        left = FREE_ATTEMPTS - self._guard.failures
+        if result.wait_s > 0:
+            self.message.setText(self._locked_text(result.wait_s))
+        elif left == 1:
+            self.message.setText(self.tr("Wrong PIN. 1 more try before a waiting time."))
+        else:
+            self.message.setText(self.tr("Wrong PIN. %1 more tries before a waiting time.").replace("%1", str(left)))
         self._tick()
+
+    def _locked_text(self, wait: float) -> str:
+        return self.tr("Too many wrong PINs. Try again in %1.").replace("%1", format_wait(wait))
 
     def accept(self) -> None:  # only a verified PIN may close the dialog as accepted
         if self._verified:
@@ -137,12 +146,12 @@ class PinDialog(QDialog):
         for button in self.digit_buttons.values():
             button.setEnabled(not locked)
         if locked:
-            self.message.setText(locked_message(wait))
+            self.message.setText(self._locked_text(wait))
             if not self._timer.isActive():
                 self._timer.start()
         elif self._timer.isActive():
             self._timer.stop()
-            self.message.setText("You can try again now.")
+            self.message.setText(self.tr("You can try again now."))
             self.display.setFocus()
 
     def closeEvent(self, event) -> None:

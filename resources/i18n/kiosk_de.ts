@@ -2,6 +2,39 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>AdminMenu</name>
+    <message>
+        <source>Administration</source>
+        <translation>Verwaltung</translation>
+    </message>
+    <message>
+        <source>Enrol a person</source>
+        <translation>Person registrieren</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>Personen</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Quit the kiosk</source>
+        <translation>Terminal beenden</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>No admin PIN is set on this kiosk.
+Set one with:  python -m kiosk set-pin</source>
+        <translation>Auf diesem Terminal ist keine Admin-PIN gesetzt.
+Setzen Sie eine mit:  python -m kiosk set-pin</translation>
+    </message>
+</context>
+<context>
     <name>CameraWorker</name>
     <message>
         <source>Opening %1…</source>
@@ -365,6 +398,144 @@
     </message>
 </context>
 <context>
+    <name>PeopleDialog</name>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Employee no.</source>
+        <translation>Personalnr.</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>Aufnahmen</translation>
+    </message>
+    <message>
+        <source>Enrolled</source>
+        <translation>Registriert</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>Personen</translation>
+    </message>
+    <message>
+        <source>Search by name or employee number</source>
+        <translation>Nach Name oder Personalnummer suchen</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>Umbenennen…</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Löschen…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>The gallery cannot be read: %1</source>
+        <translation>Die Galerie kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 people enrolled</source>
+        <translation>%1 Personen registriert</translation>
+    </message>
+    <message>
+        <source>%1 of %2 people shown</source>
+        <translation>%1 von %2 Personen angezeigt</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Umbenennen</translation>
+    </message>
+    <message>
+        <source>New name for %1:</source>
+        <translation>Neuer Name für %1:</translation>
+    </message>
+    <message>
+        <source>Delete person</source>
+        <translation>Person löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1? Their face data and any stored photos will be removed for good.</source>
+        <translation>%1 löschen? Die Gesichtsdaten und gespeicherte Fotos werden endgültig entfernt.</translation>
+    </message>
+    <message>
+        <source>The person was not renamed.</source>
+        <translation>Die Person wurde nicht umbenannt.</translation>
+    </message>
+    <message>
+        <source>The person was not renamed: %1</source>
+        <translation>Die Person wurde nicht umbenannt: %1</translation>
+    </message>
+    <message>
+        <source>The person was not deleted.</source>
+        <translation>Die Person wurde nicht gelöscht.</translation>
+    </message>
+    <message>
+        <source>The person was not deleted: %1</source>
+        <translation>Die Person wurde nicht gelöscht: %1</translation>
+    </message>
+    <message>
+        <source>%1 was deleted.</source>
+        <translation>%1 wurde gelöscht.</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>Admin PIN</source>
+        <translation>Admin-PIN</translation>
+    </message>
+    <message>
+        <source>Enter the admin PIN</source>
+        <translation>Geben Sie die Admin-PIN ein</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>digit %1</source>
+        <translation>Ziffer %1</translation>
+    </message>
+    <message>
+        <source>Enter the PIN first.</source>
+        <translation>Geben Sie zuerst die PIN ein.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. 1 more try before a waiting time.</source>
+        <translation>Falsche PIN. Noch 1 Versuch vor einer Wartezeit.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. %1 more tries before a waiting time.</source>
+        <translation>Falsche PIN. Noch %1 Versuche vor einer Wartezeit.</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs. Try again in %1.</source>
+        <translation>Zu viele falsche PINs. Neuer Versuch in %1.</translation>
+    </message>
+    <message>
+        <source>You can try again now.</source>
+        <translation>Sie können es jetzt erneut versuchen.</translation>
+    </message>
+</context>
+<context>
     <name>StatusStrip</name>
     <message>
         <source>Camera: starting</source>
@@ -413,6 +584,17 @@
     <message>
         <source>%1 check-in(s) the server cannot store, set aside in %2</source>
         <translation>%1 Anmeldung(en), die der Server nicht speichern kann, beiseitegelegt in %2</translation>
+    </message>
+</context>
+<context>
+    <name>TextPrompt</name>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
