@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
 import sys
 from pathlib import Path
 
@@ -43,11 +42,9 @@ def _config(args):
 
 
 def _store(args):
-    from kiosk.core.gallery import GalleryStore
-    from kiosk.core.secrets import sealer_for
+    from kiosk.core.stores import gallery_store
 
-    paths = _config(args).paths()
-    return GalleryStore(paths.gallery, sealer=sealer_for(paths.gallery, str(paths.key_file)))
+    return gallery_store(_config(args))
 
 
 def _policy(args):
@@ -57,10 +54,10 @@ def _policy(args):
 
 
 def cmd_enroll(args) -> int:
+    from kiosk.core.enrolment import Enrolment, enrol, find_duplicates
     from kiosk.core.gallery import Consent, now_iso, validate_person_id
-    from kiosk.core.matching import Matcher
     from kiosk.vision.engine import FaceEngine
-    from kiosk.vision.enrol import sample_from_file
+    from kiosk.vision.enrol import sample_from_file, sample_photo
 
     if not (args.consent_by or "").strip():
         return _fail("--consent-by is required: record who confirmed the person's consent (no consent, no enrolment)")
@@ -84,24 +81,11 @@ def cmd_enroll(args) -> int:
 
     store = _store(args)
     vectors = np.stack([s.embedding for s in accepted])
-    existing = Matcher(store.load(), _policy(args))
-    for s in accepted:
-        m = existing.match(s.embedding)
-        if m.known and m.person_id != args.person_id:
-            summary["warnings"].append(
-                f"{Path(s.source).name} already matches {m.name} ({m.person_id}, distance {m.distance:.3f}): "
-                "check that this is not the same person enrolled twice."
-            )
-    consent = Consent(args.consent_by.strip(), now_iso(), args.consent_text)
-    person = store.add_person(
-        args.name, vectors, person_id=args.person_id, employee_no=args.employee_no,
-        consent=consent, keep_photos=args.keep_photos,
-    )
-    if args.keep_photos:
-        folder = store.photos_dir(person.person_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        for s in accepted:
-            shutil.copy2(s.source, folder / Path(s.source).name)
+    duplicates = find_duplicates(store.load(), vectors, _policy(args), exclude=args.person_id)
+    summary["warnings"] = [d.warning([s.source for s in accepted]) for d in duplicates]
+    photos = tuple(sample_photo(s) for s in accepted) if args.keep_photos else ()
+    person = enrol(store, Enrolment(args.name, vectors, Consent(args.consent_by.strip(), now_iso(), args.consent_text),
+                                    person_id=args.person_id, employee_no=args.employee_no, photos=photos))
     summary["person_id"] = person.person_id
     summary["embeddings_added"] = len(accepted)
     _out(summary)

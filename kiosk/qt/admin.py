@@ -132,7 +132,7 @@ class AdminController:
         if self._sampler is None:
             self._sampler = AdminSampler(self.parts.worker)
         dialog = EnrolDialog(gallery_store(config), self._sampler, self.parts.latest_frame, self.parts.window,
-                             threshold=config.threshold, credentials=self.parts.credentials)
+                             threshold=config.threshold, margin=config.margin, credentials=self.parts.credentials)
         _fill_screen(dialog, self.parts.window)
         dialog.enrolled.connect(lambda person: self.record("enrol", person.person_id))
         dialog.exec()

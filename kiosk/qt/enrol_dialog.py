@@ -8,11 +8,8 @@ matches someone enrolled is flagged and needs an explicit "this is a different p
 from __future__ import annotations
 
 import logging
-import shutil
-import uuid
 from collections.abc import Callable
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -32,15 +29,16 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.credentials import CredentialStore
+from kiosk.core.enrolment import Enrolment, enrol, find_duplicates
 from kiosk.core.gallery import Consent, GalleryStore, Person, now_iso
-from kiosk.core.matching import DEFAULT_THRESHOLD, Matcher, MatchPolicy
+from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD, MatchPolicy
 from kiosk.errors import KioskError
 from kiosk.qt.admin_sampler import AdminSampler
 from kiosk.qt.credential_fields import CredentialFields
 from kiosk.qt.enrol_camera import EnrolCamera
 from kiosk.qt.style import TOUCH
 from kiosk.qt.touch_keyboard import KeyboardDock
-from kiosk.vision.enrol import Sample, choose_samples
+from kiosk.vision.enrol import Sample, choose_samples, sample_photo
 from kiosk.vision.image_io import load_image
 
 log = logging.getLogger(__name__)
@@ -90,6 +88,7 @@ class EnrolDialog(QDialog):
         *,
         admin_label: str = "admin",
         threshold: float = DEFAULT_THRESHOLD,
+        margin: float = DEFAULT_MARGIN,
         credentials: CredentialStore | None = None,
     ) -> None:
         super().__init__(parent)
@@ -98,7 +97,7 @@ class EnrolDialog(QDialog):
         self._sampler = sampler
         self._frame_source = frame_source
         self._admin_label = admin_label
-        self._policy = MatchPolicy(threshold=threshold)
+        self._policy = MatchPolicy(threshold=threshold, margin=margin)
         self._entries: list[Sample] = []  # one per row of the list, accepted or not
         self._frames: dict[str, np.ndarray] = {}  # camera samples' pixels, for "keep photos"
         self._requested: set[str] = set()
@@ -340,21 +339,17 @@ class EnrolDialog(QDialog):
 
     def _check_duplicates(self) -> bool:
         """Look up the accepted samples in the gallery; False (with the error shown) if it cannot be read."""
+        accepted = self.accepted_samples()
         try:
-            matcher = Matcher(self._store.load(), self._policy)
+            gallery = self._store.load()
         except KioskError as exc:
             self.error_label.setText(self.tr("The gallery cannot be read: %1").replace("%1", str(exc)))
             return False
-        nearest: dict[int, float] = {}
-        for sample in self.accepted_samples():
-            owner, distance, _ = matcher.nearest_two(sample.embedding)
-            if owner >= 0 and distance < self._policy.threshold:
-                nearest[owner] = min(distance, nearest.get(owner, distance))
-        people = matcher.gallery.people
+        found = find_duplicates(gallery, np.stack([s.embedding for s in accepted]), self._policy) if accepted else []
         self._duplicates = [
-            self.tr("This face already matches %1 (distance %2).").replace("%1", people[owner].name).replace(
-                "%2", f"{distance:.2f}")
-            for owner, distance in sorted(nearest.items(), key=lambda kv: kv[1])
+            self.tr("This face already matches %1 (distance %2).").replace("%1", d.name).replace(
+                "%2", f"{d.distance:.2f}")
+            for d in found
         ]
         if not self._duplicates:
             self.confirm_different_box.setChecked(False)
@@ -374,45 +369,27 @@ class EnrolDialog(QDialog):
             self.status_label.setText(reason)
             return
         name = self.name_edit.text().strip()
-        keep = self.keep_photos_box.isChecked()
-        person_id = uuid.uuid4().hex[:12]
-        consent = Consent(given_by=self._admin_label, given_at=now_iso(), text=self.consent_text())
         kept, dropped = choose_samples(self.accepted_samples(), KEEP_SAMPLES)
         for sample in dropped:
             log.info("enrolment sample %s left out: %s", sample.source, sample.reason)
-        embeddings = np.stack([s.embedding for s in kept]).astype(np.float32)
-        photos = self._store.photos_dir(person_id)
         try:
-            if keep:
-                self._write_photos(photos, kept)
-            person = self._store.add_person(
-                name, embeddings, person_id=person_id, employee_no=self.employee_edit.text().strip() or None,
-                consent=consent, keep_photos=keep,
-            )
+            keep = self.keep_photos_box.isChecked()
+            photos = tuple(sample_photo(s, self._frames.get(s.source)) for s in kept) if keep else ()
+            person = enrol(self._store, Enrolment(
+                name, np.stack([s.embedding for s in kept]),
+                Consent(given_by=self._admin_label, given_at=now_iso(), text=self.consent_text()),
+                employee_no=self.employee_edit.text().strip() or None, photos=photos,
+            ))
             if self._credentials is not None:
-                self.credential_fields.store(self._credentials, person_id)
+                self.credential_fields.store(self._credentials, person.person_id)
         except (KioskError, OSError, ValueError) as exc:
             log.exception("enrolment of %s failed", name)
-            if keep:
-                shutil.rmtree(photos, ignore_errors=True)
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.error_label.setText(self.tr("%1 was not enrolled: %2").replace("%1", name).replace("%2", detail))
             return
-        log.info("enrolled %s (%s) with %d samples", person.name, person.person_id, len(embeddings))
         self.person = person
         self.enrolled.emit(person)
         self.accept()
-
-    def _write_photos(self, folder, samples: list[Sample]) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        for i, sample in enumerate(samples, start=1):
-            rgb = self._frames.get(sample.source)
-            if rgb is None:
-                rgb = load_image(sample.source)
-            ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 92])
-            if not ok:
-                raise OSError(0, f"photo {i} could not be encoded as JPEG")
-            (folder / f"{i}.jpg").write_bytes(data.tobytes())
 
     def _show_thumbnail(self, sample: Sample) -> None:
         """A thumbnail of the accepted sample; a camera sample that shows the asked pose moves to the next."""

@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from kiosk.core.enrolment import Enrolment, enrol, find_duplicates
 from kiosk.core.gallery import Consent, GalleryStore, now_iso
-from kiosk.core.matching import Matcher, MatchPolicy
+from kiosk.core.matching import MatchPolicy
 from kiosk.core.roster import RosterEntry, read_roster
 from kiosk.core.templates import outliers
-from kiosk.vision.enrol import ENROL_JITTER, Sample
+from kiosk.vision.enrol import ENROL_JITTER, Sample, sample_photo
 
 log = logging.getLogger(__name__)
 
@@ -81,23 +81,13 @@ def _enrol_one(store: GalleryStore, entry: RosterEntry, samples: list[Sample], o
     if not accepted:
         line.update(status="failed", reason="No photo could be used; nobody was enrolled.")
         return line
-    vectors = np.stack([s.embedding for s in accepted]).astype(np.float32)
-    matcher = Matcher(store.load(), options.policy)
-    warnings = []
-    for s in accepted:
-        m = matcher.match(s.embedding)
-        if m.known and m.person_id != entry.person_id:
-            warnings.append(f"{Path(s.source).name} already matches {m.name} ({m.person_id}, distance "
-                            f"{m.distance:.3f}): check that this is not the same person enrolled twice.")
-    consent = Consent(options.consent_by, now_iso(), options.consent_text)
-    if options.keep_photos:
-        folder = store.photos_dir(entry.person_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        for s in accepted:
-            shutil.copy2(s.source, folder / Path(s.source).name)
-    store.add_person(entry.name, vectors, person_id=entry.person_id, employee_no=entry.employee_no,
-                     consent=consent, keep_photos=options.keep_photos)
-    line.update(status="enrolled", embeddings=len(accepted), warnings=warnings)
+    vectors = np.stack([s.embedding for s in accepted])
+    duplicates = find_duplicates(store.load(), vectors, options.policy, exclude=entry.person_id)
+    photos = tuple(sample_photo(s) for s in accepted) if options.keep_photos else ()
+    enrol(store, Enrolment(entry.name, vectors, Consent(options.consent_by, now_iso(), options.consent_text),
+                           person_id=entry.person_id, employee_no=entry.employee_no, photos=photos))
+    line.update(status="enrolled", embeddings=len(accepted),
+                warnings=[d.warning([s.source for s in accepted]) for d in duplicates])
     return line
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from kiosk.core.types import Box, Detection
 from kiosk.errors import ImageError
 from kiosk.vision.engine import FaceEngine
-from kiosk.vision.image_io import load_image
+from kiosk.vision.image_io import encode_jpeg, load_image
 from kiosk.vision.quality import Quality, QualityThresholds, assess
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,12 @@ def sample_from_file(engine: FaceEngine, path: str, **kwargs) -> Sample:
     except ImageError as exc:
         return Sample(str(path), None, None, None, str(exc))
     return sample_from_image(engine, rgb, str(path), **kwargs)
+
+
+def sample_photo(sample: Sample, rgb: np.ndarray | None = None) -> bytes:
+    """The picture of a sample as JPEG, for an admin who keeps photos: ``rgb`` when given (a camera frame),
+    else the sample's file read again. Raises ImageError when the file is gone or unreadable."""
+    return encode_jpeg(rgb if rgb is not None else load_image(sample.source))
 
 
 def choose_samples(samples: list[Sample], keep: int) -> tuple[list[Sample], list[Sample]]:

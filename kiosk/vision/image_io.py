@@ -57,6 +57,14 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     return decode_image(data, name=str(p))
 
 
+def encode_jpeg(rgb: np.ndarray, quality: int = 92) -> bytes:
+    """``rgb`` (uint8 RGB) as a JPEG file's bytes. Raises ImageError when it cannot be encoded."""
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(to_rgb(rgb), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ImageError("The picture could not be encoded as JPEG.")
+    return data.tobytes()
+
+
 def decode_image(data: bytes | np.ndarray, *, name: str = "image") -> np.ndarray:
     """Decode encoded image bytes (JPEG, PNG, BMP, WebP, TIFF) to contiguous uint8 RGB."""
     buf = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes | bytearray) else data
