@@ -297,6 +297,7 @@ class KioskApp(QObject):
         if self._shutting_down:
             return
         self._shutting_down = True
+        self.kiosk_lock.release()  # the pointer comes back and the window may close
         self._second.stop()
         if self._camera is not None:
             self._camera.stop()

@@ -48,7 +48,7 @@ class CredentialFields(QWidget):
     def retranslate(self) -> None:
         self.labels[0].setText(self.tr("Personal PIN"))
         self.labels[1].setText(self.tr("Badge no."))
-        self.pin_edit.setPlaceholderText(self.tr("Optional: 4-12 digits"))
+        self.pin_edit.setPlaceholderText(self.tr("4-12 digits"))
         self.pin_again_edit.setPlaceholderText(self.tr("PIN again"))
         self.badge_edit.setPlaceholderText(self.tr("Optional: hold the badge to the reader"))
 

@@ -23,7 +23,7 @@ TICK_MS = 250
 STYLE = """
 QDialog { background: #1c2833; }
 QLabel { color: #ecf0f1; font-size: 24px; }
-QLabel#title { font-size: 34px; font-weight: 600; }
+QLabel#title { font-size: 30px; font-weight: 600; }
 QLabel#message { color: #f5b7b1; font-size: 24px; min-height: 64px; }
 QLabel#badgeHint { color: #aeb6bf; font-size: 20px; }
 QLineEdit { min-height: 72px; font-size: 40px; background: white; color: #1c2833; border-radius: 8px; }
@@ -80,7 +80,7 @@ class FallbackDialog(QDialog):
         layout.setSpacing(24)
         layout.addLayout(left, 1)
         layout.addWidget(self.keypad)
-        self.setMinimumWidth(860)
+        self.setMinimumWidth(980)  # the title on one line, in English and German
 
         self._idle = QTimer(self, singleShot=True, interval=IDLE_MS, timeout=self.reject)
         self._tick_timer = QTimer(self, interval=TICK_MS, timeout=self._tick)

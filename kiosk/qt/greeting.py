@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 SHOW_MS = 4000
@@ -76,20 +77,39 @@ class GreetingBanner(QWidget):
         self.mood = mood
         self._render = render
         background, icon = LOOKS[mood]
-        size = "34pt" if mood not in (Mood.IDLE, Mood.HINT) else "26pt"
         self.setStyleSheet(
             f"#greeting {{ background: {background}; }}"
-            f"QLabel {{ color: white; font-size: {size}; font-weight: 600; background: transparent; }}"
-            f"#greetingIcon {{ font-size: 40pt; }}"
+            "QLabel { color: white; font-weight: 600; background: transparent; }"
+            "#greetingIcon { font-size: 40pt; }"
             "#notYou { background: white; color: #1c2833; font-size: 20pt; font-weight: 600; border-radius: 10px;"
             " padding: 0 18px; }"
         )
         self.icon.setText(icon)
         self.label.setText(self._text())
+        self._fit()
         if mood in (Mood.IDLE, Mood.HINT):
             self._timer.stop()
         else:
             self._timer.start(hold_ms)
+
+    def _fit(self) -> None:
+        """The largest font (34 pt for news, 26 pt for prompts) at which the sentence fits the bar."""
+        top = 26 if self.mood in (Mood.IDLE, Mood.HINT) else 34
+        button = self.not_you_button.sizeHint().width() + 16 if self.not_you_button.isVisibleTo(self) else 0
+        width = max(200, (self.width() or 1280) - self.icon.width() - button - 48)
+        height = max(self.minimumHeight(), self.height()) - 16
+        font = QFont(self.label.font())
+        for size in range(top, 13, -2):
+            font.setPointSize(size)
+            box = QFontMetrics(font).boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap,
+                                                  self.label.text())
+            if box.height() <= height and box.width() <= width:
+                break
+        self.label.setFont(font)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
 
     def _text(self) -> str:
         kind, *args = self._render
@@ -115,6 +135,7 @@ class GreetingBanner(QWidget):
         self._show(Mood.WELCOME, ("welcome", name, time_text), hold)
         self._checkin = checkin
         self.not_you_button.setVisible(checkin is not None)
+        self._fit()
         if checkin is not None:
             self._not_you_timer.start()
 
@@ -164,6 +185,7 @@ class GreetingBanner(QWidget):
         self.not_you_button.setAccessibleName(self.tr("Not you? Cancel this check-in"))
         if self._render:
             self.label.setText(self._text())
+            self._fit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

@@ -56,16 +56,16 @@ Setzen Sie eine mit:  python -m kiosk set-pin</translation>
         <translation>Persönliche PIN</translation>
     </message>
     <message>
-        <source>Optional: 4-12 digits</source>
-        <translation>Optional: 4-12 Ziffern</translation>
-    </message>
-    <message>
         <source>PIN again</source>
         <translation>PIN wiederholen</translation>
     </message>
     <message>
         <source>Badge no.</source>
         <translation>Ausweis-Nr.</translation>
+    </message>
+    <message>
+        <source>4-12 digits</source>
+        <translation>4-12 Ziffern</translation>
     </message>
     <message>
         <source>Optional: hold the badge to the reader</source>

@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 
 from kiosk.qt import i18n
 from kiosk.qt.fallback_dialog import FallbackDialog
@@ -38,6 +40,12 @@ def test_switching_to_german_changes_the_greeting_and_the_keypad_and_back(qtbot,
     window.status.set_server(True, False, 3)
     assert window.status.camera.text() == "Kamera: live · 25 fps"
     assert window.status.server.text() == "Server: offline · 3 warten auf Übertragung"
+    window.resize(1280, 800)
+    window.show()
+    window.greeting.already("Lin-Manuel Miranda", "05:13")  # the longest greeting: it fits the bar, not cut
+    label = window.greeting.label
+    need = QFontMetrics(label.font()).boundingRect(label.contentsRect(), Qt.TextFlag.TextWordWrap, label.text())
+    assert need.height() <= label.height() and need.width() <= label.width()
     window.greeting.welcome("Ann Example", "08:59")
     assert window.greeting.text() == "Willkommen, Ann Example, angemeldet um 08:59"
     assert i18n.install_language("en") == "en"
