@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, String, select, type_coerce
+from sqlalchemy import BigInteger, Connection, Integer, cast, extract, func, select
 
 from server import schema
 from server.corrections import corrected_select
@@ -107,50 +107,46 @@ def people_directory(conn: Connection) -> dict[str, tuple[str, str, str]]:
     return {r.person_id: (r.name, r.employee_no or "", r.department or "") for r in rows}
 
 
-def _summarise(person_id: str, name: str, day: date, events: list[tuple[datetime, str]]) -> DayRow:
-    first_in = last_out = opened = None
-    seconds = 0.0
-    for ts, direction in events:
-        if direction == "in":
-            first_in = first_in or ts
-            opened = opened or ts
-        else:
-            last_out = ts
-            if opened is not None:
-                seconds += (ts - opened).total_seconds()
-                opened = None
-    return DayRow(person_id, name, day, first_in, last_out, seconds, len(events), opened is not None)
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
 
 
-def local_clock(tz: ZoneInfo) -> Callable[[datetime], datetime]:
-    """naive UTC -> naive local time in ``tz``; the offset is looked up once per hour of UTC time (and per
-    row only in an hour in which the offset changes), which is ten times cheaper than astimezone per row."""
-    cache: dict[datetime, timedelta | None] = {}
-    hour = timedelta(hours=1)
+def local_seconds(tz: ZoneInfo) -> Callable[[int], int]:
+    """Unix seconds -> seconds since 1970-01-01 00:00 of ``tz``'s wall clock. The offset is looked up once
+    per hour of UTC time (per row only in an hour in which it changes): far cheaper than a datetime and
+    astimezone per check-in."""
+    cache: dict[int, int | None] = {}
 
-    def offset(at: datetime) -> timedelta:
-        return at.replace(tzinfo=timezone.utc).astimezone(tz).utcoffset() or timedelta(0)
+    def offset(epoch: int) -> int:
+        local = datetime.fromtimestamp(epoch, timezone.utc).astimezone(tz)
+        return int((local.utcoffset() or timedelta(0)).total_seconds())
 
-    def convert(ts: datetime) -> datetime:
-        key = ts.replace(minute=0, second=0, microsecond=0)
-        off = cache.get(key, False)
+    def convert(epoch: int) -> int:
+        hour = epoch // 3600
+        off = cache.get(hour, False)
         if off is False:
-            first, last = offset(key), offset(key + hour - timedelta(microseconds=1))
-            off = cache[key] = first if first == last else None
-        return ts + (off if off is not None else offset(ts))
+            first, last = offset(hour * 3600), offset(hour * 3600 + 3599)
+            off = cache[hour] = first if first == last else None
+        return epoch + (off if off is not None else offset(epoch))
 
     return convert
 
 
-def _report_rows(conn: Connection, filters: Filters, tz: ZoneInfo) -> list[tuple[str, str, Any, str]]:
-    """(person_id, name, ts_utc, direction) of the corrected check-ins in range, oldest first. On SQLite
-    ts_utc comes back as the stored text (parsed by the caller with the fast datetime.fromisoformat)."""
+def _clock(local: int | None) -> datetime | None:
+    return None if local is None else _EPOCH + timedelta(seconds=local)
+
+
+def _report_rows(conn: Connection, filters: Filters, tz: ZoneInfo) -> list[tuple[str, str, int, str]]:
+    """(person_id, name, unix seconds, direction) of the corrected check-ins in range, by person and time.
+    The database computes the unix seconds, so no datetime is built per row."""
     a = schema.attendance
     lo, hi = utc_bounds(filters.start, filters.end, tz)
     stmt, cols = corrected_select()
-    stmt = stmt.with_only_columns(
-        cols["person_id"], cols["name"], type_coerce(a.c.ts_utc, String), a.c.direction
-    ).where(
+    if conn.dialect.name == "sqlite":
+        epoch = cast(func.strftime("%s", a.c.ts_utc), Integer)
+    else:  # PostgreSQL: ts_utc is a timestamp without time zone holding UTC
+        epoch = cast(extract("epoch", a.c.ts_utc), BigInteger)
+    stmt = stmt.with_only_columns(cols["person_id"], cols["name"], epoch, a.c.direction).where(
         a.c.local_date >= filters.start - timedelta(days=1),
         a.c.local_date <= filters.end + timedelta(days=1),
         a.c.ts_utc >= lo,
@@ -158,37 +154,71 @@ def _report_rows(conn: Connection, filters: Filters, tz: ZoneInfo) -> list[tuple
     )
     if filters.kiosk:
         stmt = stmt.where(a.c.kiosk == filters.kiosk)
-    return conn.execute(stmt.order_by(a.c.ts_utc, a.c.id)).all()  # type: ignore[return-value]
+    return conn.execute(stmt.order_by(cols["person_id"], a.c.ts_utc, a.c.id)).all()  # type: ignore[return-value]
 
 
 def attendance_report(conn: Connection, filters: Filters, tz_name: str) -> Report:
-    """The report for ``filters`` in the time zone ``tz_name`` (first in and last out as naive local times)."""
+    """The report for ``filters`` in the time zone ``tz_name`` (first in and last out as naive local times).
+
+    One pass over the check-ins (ordered by person and time) with a small state machine per day: time
+    present grows from the first "in" not yet closed to the next "out".
+    """
     tz = ZoneInfo(tz_name)
-    to_local = local_clock(tz)
+    to_local = local_seconds(tz)
     directory = people_directory(conn)
-    wanted: dict[str, bool] = {}  # person_id -> passes the person and department filters
-    names: dict[str, str] = {}
-    events: dict[str, dict[date, list[tuple[datetime, str]]]] = {}
     person = filters.person.casefold()
-    for pid, stored_name, ts, direction in _report_rows(conn, filters, tz):
-        ok = wanted.get(pid)
-        if ok is None:
+    people: dict[str, tuple[str, list[DayRow]]] = {}
+    days: list[DayRow] = []
+    pid_now: str | None = None
+    name = ""
+    keep = False
+    day = first_in = last_out = opened = None
+    seconds = count = 0
+
+    def close_day() -> None:
+        if day is not None:
+            days.append(DayRow(
+                pid_now, name, date.fromordinal(_EPOCH_ORDINAL + day), _clock(first_in), _clock(last_out),
+                float(seconds), count, opened is not None,
+            ))  # type: ignore[arg-type]  # fmt: skip
+
+    for pid, stored_name, epoch, direction in _report_rows(conn, filters, tz):
+        if pid != pid_now:
+            close_day()
+            pid_now, day, days = pid, None, []
             info = directory.get(pid)
-            name = names[pid] = info[0] if info else stored_name
-            ok = wanted[pid] = (not filters.department or (info is not None and info[2] == filters.department)) and (
+            name = info[0] if info else stored_name
+            keep = (not filters.department or (info is not None and info[2] == filters.department)) and (
                 not person or filters.person == pid or person in name.casefold()
             )
-        if not ok:
+            if keep:
+                people[pid] = (name, days)
+        if not keep:
             continue
-        local = to_local(ts if isinstance(ts, datetime) else datetime.fromisoformat(ts))
-        events.setdefault(pid, {}).setdefault(local.date(), []).append((local, direction))
+        local = to_local(int(epoch))
+        if local // 86400 != day:
+            close_day()
+            day, first_in, last_out, opened, seconds, count = local // 86400, None, None, None, 0, 0
+        count += 1
+        if direction == "in":
+            if first_in is None:
+                first_in = local
+            if opened is None:
+                opened = local
+        else:
+            last_out = local
+            if opened is not None:
+                seconds += local - opened
+                opened = None
+    close_day()
     rows: list[DayRow] = []
     totals: list[PersonTotal] = []
-    for pid in sorted(events, key=lambda p: (names[p].casefold(), p)):
-        days = [_summarise(pid, names[pid], day, evs) for day, evs in sorted(events[pid].items())]
-        rows += days
+    for pid, (name, person_days) in sorted(people.items(), key=lambda item: (item[1][0].casefold(), item[0])):
+        rows += person_days
         _, employee_no, department = directory.get(pid, ("", "", ""))
-        totals.append(PersonTotal(pid, names[pid], employee_no, department, len(days), sum(d.seconds for d in days)))
+        totals.append(
+            PersonTotal(pid, name, employee_no, department, len(person_days), sum(d.seconds for d in person_days))
+        )
     return Report(
         filters=filters,
         tz=tz_name,
