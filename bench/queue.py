@@ -125,7 +125,8 @@ class FaceRecognitionLoop:
                 confirmations.append(Confirmation(k, Match(p.person_id, p.name, 0.0, 0.0), now, now))
         self._last = named
         ms = (time.perf_counter() - t0) * 1000.0
-        return PipelineResult(FrameResult(frame_no, tuple(faces), now, len(faces)), tuple(confirmations), ms, 0.0)
+        frame = FrameResult(frame_no, tuple(faces), embeddings_computed=len(faces))
+        return PipelineResult(frame, tuple(confirmations), ms, 0.0)
 
 
 def run_kiosk(clip, gallery: Gallery, tmp: Path) -> dict:

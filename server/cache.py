@@ -1,4 +1,4 @@
-"""The optional Redis cache: today's presence and the last kiosk state. Every call fails soft.
+"""The optional Redis cache: today's presence. Every call fails soft.
 
 When Redis is not configured, or a call fails, the cache answers "don't know" (None) and the caller uses
 the database. After a failure the cache stays quiet for a few seconds so that a dead Redis costs each
@@ -98,17 +98,6 @@ class Cache:
             pipe.execute()
 
         self._call("presence fill", _do)
-
-    def set_kiosk_state(self, kiosk: str, state: dict[str, Any]) -> None:
-        def _do() -> None:
-            self._client.hset(f"{self._p}kiosk:{kiosk}", mapping={k: str(v) for k, v in state.items()})
-            self._client.expire(f"{self._p}kiosk:{kiosk}", _TTL_SECONDS)
-
-        self._call("kiosk state update", _do)
-
-    def kiosk_state(self, kiosk: str) -> dict[str, str] | None:
-        state = self._call("kiosk state read", lambda: self._client.hgetall(f"{self._p}kiosk:{kiosk}"))
-        return state or None
 
 
     def forget_person(self, person_id: str) -> int | None:

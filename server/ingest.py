@@ -131,4 +131,3 @@ def store_heartbeat(conn: Connection, kiosk: str, body: dict[str, Any]) -> None:
     upsert(conn, schema.heartbeats, {"kiosk": kiosk, "received_at": now, **state}, key="kiosk")
     conn.commit()
     metrics.record_recognitions(kiosk, state["recognized"], state["unknown"])
-    get_cache().set_kiosk_state(kiosk, {"received_at": now, **state})

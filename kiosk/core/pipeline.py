@@ -139,7 +139,7 @@ class RecognitionPipeline:
         t3 = time.perf_counter()
         faces: tuple[FaceResult, ...] = tuple(t.result() for t in visible)
         return PipelineResult(
-            FrameResult(frame_no, faces, now, len(due)),
+            FrameResult(frame_no, faces, embeddings_computed=len(due)),
             tuple(confirmations),
             (t1 - t0) * 1000.0,
             (t2 - t1) * 1000.0,

@@ -147,6 +147,5 @@ class FrameResult:
 
     frame_no: int
     faces: tuple[FaceResult, ...] = ()
-    analysed_at: float = 0.0
     embeddings_computed: int = 0
 

@@ -231,17 +231,6 @@ class FaceEngine:
         return sorted(found, key=lambda d: d.score, reverse=True)
 
     # -- landmarks and embeddings --------------------------------------------------------------------
-    def landmarks(self, rgb: np.ndarray, box: Box, *, points: int = 5) -> Landmarks:
-        """5- or 68-point landmarks of the face in ``box``."""
-        self._need()
-        if points == 68:
-            if self._sp68 is None:
-                self.load_landmarks_68()
-            predictor = self._sp68
-        else:
-            predictor = self._sp5
-        return Landmarks(_to_points(predictor(_as_rgb(rgb), _to_rect(box))))
-
     def landmarks_68(self, rgb: np.ndarray, boxes: list[Box] | tuple[Box, ...]) -> np.ndarray:
         """68-point landmarks of the faces in ``boxes``: float32 array of shape (len(boxes), 68, 2).
 
