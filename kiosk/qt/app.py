@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 STALL_TICK_MS = 10
 FACE_HOLD_S = 0.4
-LIVE_SETTINGS = ("source", "cooldown_s", "threshold", "direction")  # what the admin's Settings change
+LIVE_SETTINGS = ("source", "cooldown_s", "threshold", "direction", "language")  # what the admin's Settings change
 
 
 class StallMonitor(QObject):
@@ -172,6 +172,10 @@ class KioskApp(QObject):
             self._bridge.set_policy(new.threshold, self.config.margin)
         if new.source != old.source:
             self.restart_camera(new.source)
+        if new.language != old.language:  # every widget re-reads its text on QEvent.LanguageChange
+            from kiosk.qt.i18n import install_language
+
+            install_language(new.language)
         return changed
 
     def restart_camera(self, source: str) -> None:

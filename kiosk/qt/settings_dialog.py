@@ -10,7 +10,7 @@ import dataclasses
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,14 +32,12 @@ from kiosk.qt.style import TOUCH
 
 log = logging.getLogger(__name__)
 
-UNITS = (("seconds", 1), ("minutes", 60))
-DIRECTIONS = (("Arriving (check in)", "in"), ("Leaving (check out)", "out"))
+UNITS = ((QT_TRANSLATE_NOOP("SettingsDialog", "seconds"), 1), (QT_TRANSLATE_NOOP("SettingsDialog", "minutes"), 60))
+DIRECTIONS = ((QT_TRANSLATE_NOOP("SettingsDialog", "Arriving (check in)"), "in"),
+              (QT_TRANSLATE_NOOP("SettingsDialog", "Leaving (check out)"), "out"))
+LANGUAGES = ((QT_TRANSLATE_NOOP("SettingsDialog", "The system's language"), ""), ("English", "en"), ("Deutsch", "de"))
 VIDEO_FILTER = "Videos and images (*.mp4 *.avi *.mkv *.mov *.webm *.gif *.jpg *.jpeg *.png);;All files (*)"
-THRESHOLD_HELP = (
-    "How close a face must be to an enrolled one to count as a match. Lower is stricter: fewer mix-ups, "
-    "but people may need to look at the camera a little longer. The default, 0.4725, was measured "
-    "to accept under 1 % of strangers on the project's test photos."
-)
+THRESHOLD_HELP = QT_TRANSLATE_NOOP("SettingsDialog", "How close a face must be to an enrolled one to count as a match. Lower is stricter: fewer mix-ups, but people may need to look at the camera a little longer. The default, 0.4725, was measured to accept under 1 % of strangers on the project's test photos.")  # noqa: E501
 STYLE = TOUCH + """
 QLabel#help { color: #555555; font-size: 16px; }
 """
@@ -67,13 +65,14 @@ class SettingsDialog(QDialog):
         self._config = config
         self._config_file = Path(config_file)
         self.new_config: KioskConfig | None = None
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.setStyleSheet(STYLE)
         self.setMinimumWidth(640)
 
         self.source_edit = QLineEdit(config.source)
-        self.source_edit.setToolTip("A device number (0 is the first camera), a video file, or an RTSP/HTTP URL.")
-        self.browse_button = QPushButton("Browse…")
+        self.source_edit.setToolTip(
+            self.tr("A device number (0 is the first camera), a video file, or an RTSP/HTTP URL."))
+        self.browse_button = QPushButton(self.tr("Browse…"))
         self.browse_button.clicked.connect(self.browse_source)
         source_row = QHBoxLayout()
         source_row.addWidget(self.source_edit, 1)
@@ -83,12 +82,12 @@ class SettingsDialog(QDialog):
         self.cooldown_spin.setRange(0, 100_000)
         self.cooldown_unit = QComboBox()
         for label, factor in UNITS:
-            self.cooldown_unit.addItem(label, factor)
+            self.cooldown_unit.addItem(self.tr(label), factor)
         self.set_cooldown(config.cooldown_s)
         cooldown_row = QHBoxLayout()
         cooldown_row.addWidget(self.cooldown_spin, 1)
         cooldown_row.addWidget(self.cooldown_unit)
-        cooldown_help = QLabel("How long before the same person is checked in again.")
+        cooldown_help = QLabel(self.tr("How long before the same person is checked in again."))
         cooldown_help.setObjectName("help")
 
         self.threshold_spin = QDoubleSpinBox()
@@ -96,29 +95,34 @@ class SettingsDialog(QDialog):
         self.threshold_spin.setDecimals(2)
         self.threshold_spin.setSingleStep(0.01)
         self.threshold_spin.setValue(config.threshold)
-        threshold_help = QLabel(THRESHOLD_HELP)
+        threshold_help = QLabel(self.tr(THRESHOLD_HELP))
         threshold_help.setObjectName("help")
         threshold_help.setWordWrap(True)
 
         self.direction_combo = QComboBox()
         for label, value in DIRECTIONS:
-            self.direction_combo.addItem(label, value)
+            self.direction_combo.addItem(self.tr(label), value)
         self.direction_combo.setCurrentIndex(max(0, self.direction_combo.findData(config.direction)))
+        self.language_combo = QComboBox()
+        for label, value in LANGUAGES:
+            self.language_combo.addItem(self.tr(label), value)
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(config.language.strip().lower())))
 
         form = QFormLayout()
-        form.addRow("Camera", source_row)
-        form.addRow("Cooldown", cooldown_row)
+        form.addRow(self.tr("Camera"), source_row)
+        form.addRow(self.tr("Cooldown"), cooldown_row)
         form.addRow("", cooldown_help)
-        form.addRow("Match threshold", self.threshold_spin)
+        form.addRow(self.tr("Match threshold"), self.threshold_spin)
         form.addRow("", threshold_help)
-        form.addRow("This kiosk records", self.direction_combo)
+        form.addRow(self.tr("This kiosk records"), self.direction_combo)
+        form.addRow(self.tr("Language"), self.language_combo)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(self.tr("Save"))
         self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.reject)
         for b in (self.browse_button, self.save_button, self.cancel_button):
             b.setAutoDefault(False)
@@ -147,7 +151,7 @@ class SettingsDialog(QDialog):
 
     def choose_source_file(self) -> str:
         """Ask for a video file (replaceable in tests); "" when cancelled."""
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a video file", "", VIDEO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a video file"), "", VIDEO_FILTER)
         return path
 
     @Slot()
@@ -164,6 +168,7 @@ class SettingsDialog(QDialog):
             cooldown_s=self.cooldown_seconds(),
             threshold=round(self.threshold_spin.value(), 2),
             direction=str(self.direction_combo.currentData()),
+            language=str(self.language_combo.currentData()),
         )
         return new.validate()
 
@@ -173,16 +178,19 @@ class SettingsDialog(QDialog):
         try:
             new = self.edited_config()
         except ConfigError as exc:
-            self.error_label.setText(f"Not saved: {exc}.")
+            self.error_label.setText(self.tr("Not saved: %1.").replace("%1", str(exc)))
             return
         changes = {
             "source": new.source, "cooldown_s": new.cooldown_s, "threshold": new.threshold, "direction": new.direction,
         }
+        if new.language != self._config.language:
+            changes["language"] = new.language
         try:
             save_settings(changes, self._config_file)
         except (KioskError, OSError, ValueError) as exc:
             log.exception("cannot save settings to %s", self._config_file)
-            self.error_label.setText(f"Not saved: the settings file {self._config_file} cannot be written ({exc}).")
+            self.error_label.setText(self.tr("Not saved: the settings file %1 cannot be written (%2).").replace(
+                "%1", str(self._config_file)).replace("%2", str(exc)))
             return
         log.info("settings saved to %s: %s", self._config_file, changes)
         self.new_config = new

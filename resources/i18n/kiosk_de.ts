@@ -536,6 +536,89 @@ Setzen Sie eine mit:  python -m kiosk set-pin</translation>
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>seconds</source>
+        <translation>Sekunden</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>Minuten</translation>
+    </message>
+    <message>
+        <source>Arriving (check in)</source>
+        <translation>Kommen (anmelden)</translation>
+    </message>
+    <message>
+        <source>Leaving (check out)</source>
+        <translation>Gehen (abmelden)</translation>
+    </message>
+    <message>
+        <source>The system&apos;s language</source>
+        <translation>Sprache des Systems</translation>
+    </message>
+    <message>
+        <source>How close a face must be to an enrolled one to count as a match. Lower is stricter: fewer mix-ups, but people may need to look at the camera a little longer. The default, 0.4725, was measured to accept under 1 % of strangers on the project&apos;s test photos.</source>
+        <translation>Wie nah ein Gesicht einem registrierten sein muss, um als Treffer zu gelten. Kleiner ist strenger: weniger Verwechslungen, aber man muss eventuell etwas länger in die Kamera schauen. Der Standardwert 0,4725 lässt auf den Testfotos des Projekts nachweislich unter 1 % Fremde durch.</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>A device number (0 is the first camera), a video file, or an RTSP/HTTP URL.</source>
+        <translation>Eine Gerätenummer (0 ist die erste Kamera), eine Videodatei oder eine RTSP/HTTP-URL.</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>How long before the same person is checked in again.</source>
+        <translation>Wie lange es dauert, bis dieselbe Person erneut angemeldet wird.</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Kamera</translation>
+    </message>
+    <message>
+        <source>Cooldown</source>
+        <translation>Sperrzeit</translation>
+    </message>
+    <message>
+        <source>Match threshold</source>
+        <translation>Trefferschwelle</translation>
+    </message>
+    <message>
+        <source>This kiosk records</source>
+        <translation>Dieses Terminal erfasst</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Choose a video file</source>
+        <translation>Videodatei wählen</translation>
+    </message>
+    <message>
+        <source>Not saved: %1.</source>
+        <translation>Nicht gespeichert: %1.</translation>
+    </message>
+    <message>
+        <source>Not saved: the settings file %1 cannot be written (%2).</source>
+        <translation>Nicht gespeichert: Die Einstellungsdatei %1 kann nicht geschrieben werden (%2).</translation>
+    </message>
+</context>
+<context>
     <name>StatusStrip</name>
     <message>
         <source>Camera: starting</source>

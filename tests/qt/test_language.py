@@ -78,3 +78,18 @@ def test_every_visible_string_has_a_german_translation_and_the_qm_is_up_to_date(
     assert copy.read_bytes() == TS.read_bytes(), "kiosk_de.ts is stale: run python -m kiosk.qt.i18n"
     qm = i18n.compile_ts(TS, tmp_path / "kiosk_de.qm")
     assert qm.read_bytes() == i18n.translation_file("de").read_bytes(), "kiosk_de.qm is stale: python -m kiosk.qt.i18n"
+
+
+def test_the_settings_dialog_saves_the_language(qtbot, tmp_path):
+    from kiosk.core.config import KioskConfig, load_config
+    from kiosk.qt.settings_dialog import SettingsDialog
+
+    config = KioskConfig(source=str(tmp_path))  # an existing folder is a valid source
+    dialog = SettingsDialog(config, tmp_path / "kiosk.toml")
+    qtbot.addWidget(dialog)
+    assert dialog.language_combo.currentData() == ""  # the system's language
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("de"))
+    with qtbot.waitSignal(dialog.saved, timeout=2000) as saved:
+        dialog.save()
+    assert saved.args[0].language == "de"
+    assert load_config(tmp_path / "kiosk.toml", env={}).language == "de"
