@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deploys the faceattend stack with Docker Compose and waits until it is healthy.
+# Deploys the faceattend stack with Docker Compose (or podman-compose) and waits until it is healthy.
 set -euo pipefail
 
 usage() {
@@ -21,6 +21,10 @@ Options (environment variable in brackets):
   --base-url URL       public URL for the health wait and verify  [BASE_URL, from HTTP_PORT/HTTPS_PORT]
   --timeout SECONDS    how long to wait for health                            [DEPLOY_TIMEOUT, 180]
   --env-file FILE      compose environment file                               [ENV_FILE, .env]
+  --engine NAME        docker | podman: which engine runs the stack   [DEPLOY_ENGINE, docker if installed]
+                       With podman: podman-compose, the project's Podman settings (scripts/podman-env.sh),
+                       readiness from /health through nginx (Podman runs no healthchecks without systemd);
+                       --rolling is Docker-only
   --dry-run            print the commands instead of running them
   -h, --help           show this help
 
@@ -49,6 +53,7 @@ TIMEOUT="${DEPLOY_TIMEOUT:-180}"
 ENV_FILE="${ENV_FILE:-.env}"
 DRY_RUN=0
 SECRETS_DIR="${SECRETS_DIR:-./secrets}"
+ENGINE="${DEPLOY_ENGINE:-}"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -62,6 +67,7 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --env-file) ENV_FILE="$2"; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
+    --engine) ENGINE="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "deploy.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -86,12 +92,14 @@ case "$PROFILE" in
   basic)
     profiles=(--profile basic)
     export POSTGRES_HOST=""
-    inactive=(nginx-tls postgres prometheus grafana redis-exporter postgres-exporter nginx-exporter)
+    inactive=(nginx-tls postgres prometheus grafana redis-exporter postgres-exporter nginx-exporter alertmanager
+      node-exporter cadvisor)
     ;;
   production)
     profiles=(--profile production)
     export POSTGRES_HOST=postgres
-    inactive=(nginx prometheus grafana redis-exporter postgres-exporter nginx-exporter)
+    inactive=(nginx prometheus grafana redis-exporter postgres-exporter nginx-exporter alertmanager node-exporter
+      cadvisor)
     ;;
   monitoring)
     profiles=(--profile production --profile monitoring)
@@ -106,10 +114,43 @@ run() {
   if [ "$DRY_RUN" -eq 1 ]; then printf '+ %s\n' "$*"; else "$@"; fi
 }
 
+if [ -z "$ENGINE" ]; then
+  if command -v docker >/dev/null; then ENGINE=docker
+  elif command -v podman-compose >/dev/null; then ENGINE=podman
+  else ENGINE=docker
+  fi
+fi
+case "$ENGINE" in
+  docker) ;;
+  podman) eval "$("$here/scripts/podman-env.sh" --export)" ;;
+  *) die "unknown engine '$ENGINE' (docker or podman)" ;;
+esac
+
 compose() {
   local env_args=()
   [ -f "$ENV_FILE" ] && env_args=(--env-file "$ENV_FILE")
-  run docker compose "${env_args[@]}" -f "$here/docker-compose.yml" "$@"
+  if [ "$ENGINE" = podman ]; then
+    run podman-compose "${env_args[@]}" -p faceattend -f "$here/docker-compose.yml" "$@"
+  else
+    run docker compose "${env_args[@]}" -f "$here/docker-compose.yml" "$@"
+  fi
+}
+
+# Containers of services that are not part of this profile (they would hold its ports), by label: what
+# `compose rm --stop` does under Docker, and what podman-compose has no command for.
+remove_inactive() {
+  if [ "$ENGINE" = docker ]; then
+    compose "${all_profiles[@]}" rm --stop --force "${inactive[@]}"
+    return 0
+  fi
+  local service ids
+  for service in "${inactive[@]}"; do
+    [ "$DRY_RUN" -eq 1 ] && { run podman rm --force --depend "<faceattend $service containers>"; continue; }
+    ids="$(podman ps -aq --filter label=io.podman.compose.project=faceattend \
+      --filter "label=com.docker.compose.service=$service")"
+    # shellcheck disable=SC2086  # one argument per container id
+    [ -z "$ids" ] || podman rm --force --depend $ids >/dev/null
+  done
 }
 
 random_secret() {
@@ -152,6 +193,12 @@ ensure_secrets() {
 
 check_docker() {
   [ "$DRY_RUN" -eq 1 ] && return 0
+  if [ "$ENGINE" = podman ]; then
+    command -v podman >/dev/null || die "podman is not installed (apt-get install podman)"
+    command -v podman-compose >/dev/null || die "podman-compose is not installed (pip install podman-compose)"
+    [ "$ROLLING" -eq 0 ] || die "--rolling needs Docker's healthchecks; with podman: --scale, then stop old replicas"
+    return 0
+  fi
   command -v docker >/dev/null || die "docker is not installed"
   local version
   version="$(docker compose version --short 2>/dev/null)" || die "the docker compose plugin (v2) is required"
@@ -221,7 +268,7 @@ ensure_secrets
 
 log "profile $PROFILE, $SCALE app replica(s)"
 # Services of other profiles would hold the same ports (nginx vs nginx-tls): stop them first.
-compose "${all_profiles[@]}" rm --stop --force "${inactive[@]}"
+remove_inactive
 
 if [ "$BUILD" -eq 1 ]; then
   compose "${profiles[@]}" build app
@@ -230,7 +277,13 @@ fi
 if [ "$ROLLING" -eq 1 ]; then
   rolling_update
 fi
-compose "${profiles[@]}" up -d --remove-orphans --scale "app=$SCALE" --wait --wait-timeout "$TIMEOUT"
+if [ "$ENGINE" = podman ]; then
+  # No --wait: Podman runs no healthchecks without systemd. verify_deployment.sh --wait (below) waits for
+  # /health through nginx instead.
+  compose "${profiles[@]}" up -d --scale "app=$SCALE"
+else
+  compose "${profiles[@]}" up -d --remove-orphans --scale "app=$SCALE" --wait --wait-timeout "$TIMEOUT"
+fi
 
 verify_args=(--base-url "$BASE_URL" --wait "$TIMEOUT")
 if [[ "$BASE_URL" == https://* ]] && self_signed "$SECRETS_DIR/tls/cert.pem"; then

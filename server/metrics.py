@@ -68,8 +68,10 @@ RECOGNITIONS = Counter(
     "Faces the kiosks tried to recognise, from heartbeats",
     ["kiosk", "result"],
 )
+# Per kiosk: a camera that moved or got dirty shows as one kiosk's confidence falling (the kiosks are
+# registered, so the label's values are bounded).
 CONFIDENCE = Histogram(
-    "face_recognition_confidence", "1 - distance of each created check-in", buckets=CONFIDENCE_BUCKETS
+    "face_recognition_confidence", "1 - distance of each created check-in", ["kiosk"], buckets=CONFIDENCE_BUCKETS
 )
 RSS = (
     Gauge(
@@ -216,7 +218,7 @@ def record_ingest(
     if voids:
         KIOSK_VOIDS.labels(kiosk).inc(voids)
     for c in confidences:
-        CONFIDENCE.observe(c)
+        CONFIDENCE.labels(kiosk).observe(c)
     INGEST_DURATION.observe(seconds)
 
 

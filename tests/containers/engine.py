@@ -105,7 +105,7 @@ class Compose:
         # podman-compose's down only knows the replicas the file declares: remove what it left by label.
         leftover = [c["Id"] for c in self.containers(running_only=False)]
         if leftover:
-            podman(self.env, "rm", "--force", "--time", "5", "--volumes", *leftover, check=False)
+            podman(self.env, "rm", "--force", "--depend", "--time", "5", "--volumes", *leftover, check=False)
         label = f"label=io.podman.compose.project={self.project}"
         for volume in podman(self.env, "volume", "ls", "-q", "--filter", label, check=False).stdout.split():
             podman(self.env, "volume", "rm", "--force", volume, check=False)

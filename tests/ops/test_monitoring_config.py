@@ -206,3 +206,63 @@ def test_prometheus_sends_alerts_to_alertmanager_and_has_a_watchdog():
     assert watchdog and watchdog[0]["expr"] == "vector(1)" and "for" not in watchdog[0]
     jobs = {job["job_name"] for job in config["scrape_configs"]}
     assert {"alertmanager", "node", "cadvisor"} <= jobs
+
+
+# ---- dashboards for people who glance ----
+
+STATUS_PANELS = {"stat", "gauge", "bargauge"}
+
+
+def _panels() -> list[tuple[str, dict]]:
+    return [(name, panel) for name, board in dashboards().items() for panel in board["panels"]]
+
+
+@pytest.mark.parametrize(
+    "board,panel", [(b, p) for b, p in _panels() if p["type"] in STATUS_PANELS], ids=lambda x: str(x)[:40]
+)
+def test_every_status_panel_has_thresholds_that_colour_it(board, panel):
+    defaults = panel["fieldConfig"]["defaults"]
+    overrides = [prop["value"] for o in panel["fieldConfig"]["overrides"] for prop in o["properties"]
+                 if prop["id"] == "thresholds"]  # fmt: skip
+    steps = [s for th in [defaults.get("thresholds")] + overrides if th for s in th["steps"]]
+    assert steps, f"{board} / {panel['title']}: no thresholds"
+    colours = {s["color"] for s in steps}
+    assert len(colours) >= 2 or panel["title"].startswith("Check-ins"), f"{panel['title']}: one colour tells nothing"
+    if defaults.get("color", {}).get("mode"):
+        assert defaults["color"]["mode"] == "thresholds"
+
+
+def test_zero_replicas_is_red_not_green():
+    panel = next(p for b, p in _panels() if p["title"] == "App replicas up")
+    steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    assert steps[0] == {"color": "red", "value": None} and "or vector(0)" in panel["targets"][0]["expr"]
+
+
+def test_the_overview_shows_kiosks_online_offline_and_check_ins_per_minute():
+    titles = {p["title"]: p for b, p in _panels() if b == "system-overview.json"}
+    assert {"Kiosks online", "Kiosks offline", "Check-ins per minute", "Check-ins per minute by kiosk"} <= set(titles)
+    assert "< 300" in titles["Kiosks online"]["targets"][0]["expr"]
+    assert ">= 300" in titles["Kiosks offline"]["targets"][0]["expr"]
+    assert "* 60" in titles["Check-ins per minute"]["targets"][0]["expr"]
+
+
+def test_the_kiosk_table_has_one_row_per_kiosk():
+    table = next(p for b, p in _panels() if p["title"] == "Kiosks")
+    assert all(t.get("format") == "table" and t.get("instant") for t in table["targets"])
+    assert all("by (kiosk)" in t["expr"] or "max by (kiosk)" in t["expr"] for t in table["targets"])
+    join = table["transformations"][0]
+    assert join["id"] == "joinByField" and join["options"]["byField"] == "kiosk"
+
+
+def test_confidence_is_shown_per_kiosk():
+    panel = next(p for b, p in _panels() if p["title"] == "Median confidence by kiosk")
+    assert "sum by (kiosk, le)" in panel["targets"][0]["expr"] and panel["targets"][0]["legendFormat"] == "{{kiosk}}"
+
+
+def test_the_infrastructure_dashboard_shows_each_container_s_cpu_memory_network_and_storage():
+    exprs = " ".join(t["expr"] for b, p in _panels() if b == "infrastructure.json" for t in p["targets"])
+    for metric in ("container_cpu_usage_seconds_total", "container_memory_working_set_bytes",
+                   "container_network_receive_bytes_total", "container_network_transmit_bytes_total",
+                   "container_fs_usage_bytes"):  # fmt: skip
+        assert metric in exprs, metric
+    assert exprs.count("by (name)") >= 5

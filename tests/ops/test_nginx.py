@@ -181,13 +181,17 @@ def test_methods_the_api_uses_reach_the_app(plain_nginx, method):
 
 def test_the_resolver_comes_from_resolv_conf(tmp_path):
     resolv = tmp_path / "resolv.conf"
-    resolv.write_text("# podman\nsearch dns.podman\nnameserver 10.89.0.1\nnameserver fd00::1\noptions ndots:0\n")
+    # Podman: aardvark-dns first, then the host's resolver, which knows nothing of "app"
+    resolv.write_text("# podman\nsearch dns.podman\nnameserver 10.89.0.1\nnameserver 10.255.255.53\noptions ndots:0\n")
     out = tmp_path / "resolver.conf"
     script = ROOT / "nginx" / "faceattend" / "resolver-entrypoint.sh"
     env = {"PATH": "/usr/bin:/bin", "RESOLV_CONF": str(resolv), "NGINX_RESOLVER_CONF": str(out)}
     result = subprocess.run(["sh", str(script), "echo", "started"], env=env, capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout == "started\n", result.stderr
-    assert out.read_text() == "resolver 10.89.0.1 [fd00::1] valid=10s ipv6=off;\n"
+    assert out.read_text() == "resolver 10.89.0.1 valid=10s ipv6=off;\n"
+    resolv.write_text("nameserver fd00::53\nnameserver 10.0.0.1\n")
+    assert subprocess.run(["sh", str(script), "true"], env=env).returncode == 0
+    assert out.read_text() == "resolver [fd00::53] valid=10s ipv6=off;\n"
     resolv.write_text("search example\n")
     result = subprocess.run(["sh", str(script), "true"], env=env, capture_output=True, text=True)
     assert result.returncode == 1 and "no nameserver" in result.stderr

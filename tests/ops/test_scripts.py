@@ -461,6 +461,34 @@ def test_deploy_creates_secrets_and_waits_for_a_healthy_stack(fake_docker, healt
     assert "/data/keys/embeddings.key" in result.stderr and "back it up" in result.stderr
 
 
+FAKE_PODMAN = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >> "$FAKE_DOCKER_LOG"
+case "$*" in
+  "ps -aq "*"service=nginx") echo abc123 ;;
+esac
+"""
+
+
+def test_deploy_with_podman_uses_podman_compose_and_waits_through_nginx(fake_docker, health_server):
+    require_binary("openssl")
+    env, tmp = fake_docker
+    for tool in ("podman", "podman-compose"):
+        (tmp / "bin" / tool).write_text(FAKE_PODMAN)
+        (tmp / "bin" / tool).chmod(0o755)
+    env = {**env, "FACEATTEND_CONTAINERS_CACHE": str(tmp / "cache")}
+    result = run([ROOT / "deploy.sh", "--engine", "podman", "--profile", "production", "--scale", "2",
+                  "--base-url", health_server, "--timeout", "5"], env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    calls = (tmp / "docker.log").read_text().splitlines()
+    assert not any(c.startswith("compose ") for c in calls), "docker was called"
+    up = next(c for c in calls if c.startswith("podman-compose ") and " up " in c)
+    assert "-p faceattend" in up and "--profile production" in up and "--scale app=2" in up
+    assert "--wait" not in up, "podman-compose has no --wait: readiness comes from /health through nginx"
+    assert "podman rm --force --depend abc123" in calls, "the basic profile's nginx is removed by label"
+    rolling = run([ROOT / "deploy.sh", "--engine", "podman", "--rolling", "--base-url", health_server], env=env)
+    assert rolling.returncode == 1 and "--rolling needs Docker" in rolling.stderr
+
+
 def test_deploy_help_explains_the_embeddings_key():
     help_text = run([ROOT / "deploy.sh", "--help"]).stdout
     assert "EMBEDDINGS_KEY_FILE" in help_text and "/data/keys/embeddings.key" in help_text

@@ -38,7 +38,7 @@ from tests.ops.native import (
     stop,
     wait_until,
 )
-from tests.ops.promql import APP_METRICS, dashboard_queries, metric_names, runnable_query
+from tests.ops.promql import APP_METRICS, CADVISOR_METRICS, dashboard_queries, metric_names, runnable_query
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -64,8 +64,10 @@ class Stack:
         self.tmp = tmp
         self.procs: dict[str, subprocess.Popen] = {}
         self.ports = {
-            name: free_port() for name in ("redis", "app", "nginx", "status", "prometheus", "alertmanager")
-        }
+            name: free_port()
+            for name in ("redis", "app", "nginx", "status", "prometheus", "alertmanager", "node", "redis_exporter",
+                         "nginx_exporter", "postgres_exporter")
+        }  # fmt: skip
         self.app = f"http://127.0.0.1:{self.ports['app']}"
         self.nginx = f"http://127.0.0.1:{self.ports['nginx']}"
         self.prometheus = f"http://127.0.0.1:{self.ports['prometheus']}"
@@ -132,6 +134,42 @@ def _check_in(stack: Stack, n: int) -> list[str]:
     return [r["status"] for r in response.json()["results"]]
 
 
+def _start_exporters(stack: Stack, tmp: Path) -> None:
+    """The exporters of the monitoring profile (Debian's packages), pointed at this stack's services.
+
+    node-exporter reads a textfile folder the project's own scripts fill (backup age, certificate expiry).
+    """
+    textfile = tmp / "textfile"
+    env = {**os.environ, "TEXTFILE_DIR": str(textfile)}
+    cert = tmp / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=smoke",
+         "-keyout", str(tmp / "key.pem"), "-out", str(cert)], check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run([str(ROOT / "scripts" / "tls_cert_metric.sh"), str(cert)], env=env, check=True, timeout=30)
+    backup = subprocess.run(
+        [str(ROOT / "scripts" / "backup.sh"), "--output-dir", str(tmp / "backups"), "--no-config", "--database-url",
+         stack.env["DATABASE_URL"], "--key-file", stack.env["EMBEDDINGS_KEY_FILE"]],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert backup.returncode == 0, backup.stderr
+    p = stack.ports
+    stack.start("node", [require_binary("prometheus-node-exporter"), f"--web.listen-address=127.0.0.1:{p['node']}",
+                         f"--collector.textfile.directory={textfile}"])  # fmt: skip
+    stack.start("redis_exporter", [require_binary("prometheus-redis-exporter"),
+                                   f"--redis.addr=redis://127.0.0.1:{p['redis']}",
+                                   f"--web.listen-address=127.0.0.1:{p['redis_exporter']}"])  # fmt: skip
+    stack.start("nginx_exporter", [require_binary("prometheus-nginx-exporter"),
+                                   f"-nginx.scrape-uri=http://127.0.0.1:{p['status']}/stub_status",
+                                   f"-web.listen-address=127.0.0.1:{p['nginx_exporter']}"])  # fmt: skip
+    database = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    pg_env = {**os.environ, "DATA_SOURCE_NAME": database.replace("+psycopg", "") + "?sslmode=disable"}
+    exporter = require_binary("prometheus-postgres-exporter")
+    stack.start("postgres_exporter", [exporter, f"--web.listen-address=127.0.0.1:{p['postgres_exporter']}"], env=pg_env)
+    for name in ("node", "redis_exporter", "nginx_exporter", "postgres_exporter"):
+        wait_until(lambda name=name: port_open(p[name]), 20, name, stack.procs[name])
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     require((ROOT / "server" / "__main__.py").exists(), "the server (server/__main__.py) is not there yet")
@@ -178,6 +216,8 @@ def stack(tmp_path_factory):
         nginx = stack.start("nginx", nginx_command(conf))
         wait_until(lambda: port_open(stack.ports["nginx"]), 15, "nginx", nginx)
 
+        _start_exporters(stack, tmp)
+
         stack.sink = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
         threading.Thread(target=stack.sink.serve_forever, daemon=True).start()
         sink = f"http://127.0.0.1:{stack.sink.server_address[1]}"
@@ -196,6 +236,10 @@ def stack(tmp_path_factory):
                 "prometheus": [f"127.0.0.1:{stack.ports['prometheus']}"],
                 "faceattend": [f"127.0.0.1:{stack.ports['app']}"],
                 "alertmanager": [f"127.0.0.1:{stack.ports['alertmanager']}"],
+                "node": [f"127.0.0.1:{stack.ports['node']}"],
+                "redis": [f"127.0.0.1:{stack.ports['redis_exporter']}"],
+                "nginx": [f"127.0.0.1:{stack.ports['nginx_exporter']}"],
+                "postgres": [f"127.0.0.1:{stack.ports['postgres_exporter']}"],
             },
             alertmanager=f"127.0.0.1:{stack.ports['alertmanager']}",
         )
@@ -224,6 +268,19 @@ def test_check_ins_through_nginx_move_the_counter_prometheus_sees(stack):
 
     query = 'sum(attendance_records_total{job="faceattend", status="created"})'
     wait_until(lambda: (stack.value(query) or 0.0) >= before + 3, 20, "the check-in counter in Prometheus")
+
+    # the other outcomes the dashboards show: a duplicate, a rejected event, a kiosk's "Not you?" void
+    first = {"event_id": str(uuid.uuid4()), "person_id": "smoke-x", "name": "Smoke X", "distance": 0.3,
+             "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"), "direction": "in"}  # fmt: skip
+    void = {**first, "event_id": str(uuid.uuid4()), "voids": first["event_id"], "reason": "not_me"}
+    bad = {**first, "event_id": str(uuid.uuid4()), "timestamp": "yesterday-ish"}
+    response = requests.post(
+        f"{stack.nginx}/api/v1/events", json={"events": [first, first, bad, void]},
+        headers={"Authorization": f"Bearer {stack.token}"}, timeout=10,
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    statuses = [r["status"] for r in response.json()["results"]]
+    assert statuses[:3] == ["created", "duplicate", "rejected"], statuses
     assert stack.value('up{job="faceattend"}') == 1.0
 
 
@@ -242,12 +299,24 @@ def test_every_app_metric_the_dashboards_use_is_exported(stack):
         pytest.fail(f"the server does not export {missing} (the dashboards and alerts query them)")
 
 
+#: Panels whose metrics come from cAdvisor, which no Debian package or reachable image provides here: their
+#: queries must run, but there is nothing for them to return in this test (the container metrics are
+#: covered where Docker runs them, in the CI image job's monitoring deployment).
+NO_DATA_HERE = CADVISOR_METRICS
+
+
 @pytest.mark.parametrize(
     "board,title,expr", list(dashboard_queries()), ids=[f"{b}:{t}" for b, t, _ in dashboard_queries()]
 )
-def test_dashboard_query_runs_in_prometheus(stack, board, title, expr):
-    result = stack.query(runnable_query(expr))
+def test_dashboard_query_returns_data_in_prometheus(stack, board, title, expr):
+    """Every panel shows something: the query runs and (cAdvisor's aside) returns at least one series."""
+    query = runnable_query(expr)
+    result = stack.query(query)
     assert result["status"] == "success", f"{board} / {title}: {result.get('error')}"
+    if metric_names(query) & NO_DATA_HERE:
+        return
+    # rates need two scrapes of a counter that moved: the check-in test above made them move
+    wait_until(lambda: bool(stack.query(query)["data"]["result"]), 30, f"{board} / {title}: data for {query}")
 
 
 def test_alert_rules_load_and_evaluate_without_error(stack):

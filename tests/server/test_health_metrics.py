@@ -121,8 +121,8 @@ def test_metrics_count_ingest_and_expose_kiosk_gauges(client, kiosk_token):
     assert delta("attendance_records_total", 'kiosk="kiosk-1",status="rejected"') == 1
     assert delta("attendance_records_total", 'kiosk="kiosk-1",status="duplicate"') == 1
     assert delta("attendance_ingest_duration_seconds_count") == 2
-    assert delta("face_recognition_confidence_count") == 1
-    assert delta("face_recognition_confidence_bucket", 'le="0.7"') == 1
+    assert delta("face_recognition_confidence_count", 'kiosk="kiosk-1"') == 1
+    assert delta("face_recognition_confidence_bucket", 'kiosk="kiosk-1",le="0.7"') == 1
     assert delta("face_recognition_requests_total", 'kiosk="kiosk-1",result="recognized"') == 4
     assert delta("face_recognition_requests_total", 'kiosk="kiosk-1",result="unknown"') == 2
     assert delta("http_requests_total", 'endpoint="/api/v1/events",method="POST",status="200"') == 2
