@@ -36,6 +36,7 @@ from kiosk.errors import KioskError
 from kiosk.qt.admin_sampler import AdminSampler
 from kiosk.qt.credential_fields import CredentialFields
 from kiosk.qt.enrol_camera import EnrolCamera
+from kiosk.qt.sample_text import localise
 from kiosk.qt.style import TOUCH
 from kiosk.qt.touch_keyboard import KeyboardDock
 from kiosk.vision.enrol import Sample, choose_samples, sample_photo
@@ -70,8 +71,10 @@ def sample_hint(sample: Sample, accepted_count: int) -> str:
             return good + " " + QCoreApplication.translate("EnrolDialog", "Now turn your head a little to one side.")
         return good
     if sample.quality is not None and sample.quality.hints:
-        return " · ".join(sample.quality.hints)
-    return sample.reason or QCoreApplication.translate("EnrolDialog", "This sample cannot be used.")
+        return localise(" · ".join(sample.quality.hints))
+    if sample.reason:
+        return localise(sample.reason)
+    return QCoreApplication.translate("EnrolDialog", "This sample cannot be used.")
 
 
 class EnrolDialog(QDialog):
@@ -307,7 +310,7 @@ class EnrolDialog(QDialog):
             sample = Sample(sample.source, None, sample.box, sample.quality, enough)
         self._entries.append(sample)
         label = _short(sample.source)
-        text = f"✓  {label}" if sample.accepted else f"✗  {label}: {sample.reason}"
+        text = f"✓  {label}" if sample.accepted else f"✗  {label}: {localise(sample.reason or '')}"
         item = QListWidgetItem(text)
         item.setToolTip(sample.source)
         self.samples_list.addItem(item)

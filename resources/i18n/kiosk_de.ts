@@ -536,6 +536,65 @@ Setzen Sie eine mit:  python -m kiosk set-pin</translation>
     </message>
 </context>
 <context>
+    <name>SampleText</name>
+    <message>
+        <source>The face is too small (%1 px wide; at least %2 px is needed). Use a closer or larger photo.</source>
+        <translation>Das Gesicht ist zu klein (%1 px breit; mindestens %2 px sind nötig). Verwenden Sie ein näheres oder größeres Foto.</translation>
+    </message>
+    <message>
+        <source>The face is too dark. Use a photo taken in better light.</source>
+        <translation>Das Gesicht ist zu dunkel. Verwenden Sie ein Foto mit besserem Licht.</translation>
+    </message>
+    <message>
+        <source>The face is too bright (overexposed). Avoid direct light or flash.</source>
+        <translation>Das Gesicht ist zu hell (überbelichtet). Vermeiden Sie direktes Licht oder Blitz.</translation>
+    </message>
+    <message>
+        <source>The face is blurred. Use a sharp photo and hold the camera still.</source>
+        <translation>Das Gesicht ist unscharf. Verwenden Sie ein scharfes Foto und halten Sie die Kamera ruhig.</translation>
+    </message>
+    <message>
+        <source>The face is turned away or tilted. Use a photo looking straight at the camera.</source>
+        <translation>Das Gesicht ist abgewandt oder geneigt. Verwenden Sie ein Foto mit Blick gerade in die Kamera.</translation>
+    </message>
+    <message>
+        <source>No face was found in the photo.</source>
+        <translation>Im Foto wurde kein Gesicht gefunden.</translation>
+    </message>
+    <message>
+        <source>%1 faces are in the photo; use a photo showing only the person being enrolled.</source>
+        <translation>Im Foto sind %1 Gesichter; verwenden Sie ein Foto, das nur die zu registrierende Person zeigt.</translation>
+    </message>
+    <message>
+        <source>This sample does not look like the person&apos;s other samples; it was left out.</source>
+        <translation>Diese Aufnahme sieht den anderen Aufnahmen der Person nicht ähnlich; sie wurde weggelassen.</translation>
+    </message>
+    <message>
+        <source>Enough samples of this pose; the others cover more poses.</source>
+        <translation>Genug Aufnahmen dieser Haltung; die anderen decken mehr Haltungen ab.</translation>
+    </message>
+    <message>
+        <source>Come closer</source>
+        <translation>Kommen Sie näher</translation>
+    </message>
+    <message>
+        <source>More light, please</source>
+        <translation>Mehr Licht, bitte</translation>
+    </message>
+    <message>
+        <source>Too bright: step out of direct light</source>
+        <translation>Zu hell: Gehen Sie aus dem direkten Licht</translation>
+    </message>
+    <message>
+        <source>Hold still</source>
+        <translation>Bitte still halten</translation>
+    </message>
+    <message>
+        <source>Look straight at the camera</source>
+        <translation>Schauen Sie gerade in die Kamera</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>seconds</source>

@@ -93,3 +93,19 @@ def test_the_settings_dialog_saves_the_language(qtbot, tmp_path):
         dialog.save()
     assert saved.args[0].language == "de"
     assert load_config(tmp_path / "kiosk.toml", env={}).language == "de"
+
+
+def test_the_enrolment_checks_reasons_are_shown_in_german(english_after):
+    from kiosk.qt.sample_text import localise
+
+    reason = ("The face is too small (61 px wide; at least 80 px is needed). Use a closer or larger photo. "
+              "The face is too dark. Use a photo taken in better light.")
+    assert localise(reason) == reason  # English: unchanged
+    i18n.install_language("de")
+    assert localise(reason) == ("Das Gesicht ist zu klein (61 px breit; mindestens 80 px sind nötig). Verwenden Sie "
+                                "ein näheres oder größeres Foto. Das Gesicht ist zu dunkel. Verwenden Sie ein Foto "
+                                "mit besserem Licht.")
+    assert localise("3 faces are in the photo; use a photo showing only the person being enrolled.").startswith(
+        "Im Foto sind 3 Gesichter")
+    assert localise("Come closer · Hold still") == "Kommen Sie näher · Bitte still halten"
+    assert localise("Something new.") == "Something new."
