@@ -24,7 +24,6 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "SQLITE_BUSY_TIMEOUT_MS": (10_000, int),
     "REDIS_TIMEOUT_SECONDS": (0.25, float),
     "REDIS_PREFIX": ("faceattend:", str),
-    "TOKEN_CACHE_SECONDS": (5.0, float),
     "AUTO_MIGRATE": (True, bool),
     "EMBEDDINGS_KEY_FILE": ("", str),  # "" -> <instance>/embeddings.key, created only in testing/debug
     "ERASURE_CHECKINS": ("pseudonymise", str),  # keep | pseudonymise | delete

@@ -81,7 +81,6 @@ def make_app(tmp_path, database_url: str | None = None, **extra):
         "SECRET_KEY": TEST_SECRET,
         "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'attendance.db'}",
         "REDIS_URL": "",
-        "TOKEN_CACHE_SECONDS": 0,
         "EMBEDDINGS_KEY_FILE": str(tmp_path / "keys" / "embeddings.key"),
         **extra,
     }

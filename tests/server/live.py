@@ -38,7 +38,6 @@ def server_env(root: Path, extra: dict[str, str]) -> dict[str, str]:
             "INSTANCE_PATH": str(root / "instance"),
             "PROMETHEUS_MULTIPROC_DIR": str(root / "prometheus"),
             "PYTHONPATH": str(ROOT),
-            "TOKEN_CACHE_SECONDS": "0",
             "EMBEDDINGS_KEY_FILE": str(key),
         }
     )

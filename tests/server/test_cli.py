@@ -14,8 +14,7 @@ def test_kiosk_add_prints_a_working_token_on_the_last_line(runner, tmp_path):
     assert result.exit_code == 0
     token = result.output.strip().splitlines()[-1]
     assert token.startswith("fak_") and " " not in token
-    app = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-                      "TOKEN_CACHE_SECONDS": 0})  # fmt: skip
+    app = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"})
     response = app.test_client().post("/api/v1/events", json={"events": [make_event()]}, headers=bearer(token))
     assert response.json["results"][0]["status"] == "created"
 

@@ -103,8 +103,7 @@ def test_cli_kiosk_scopes_show_in_the_list_and_change_without_a_new_token(runner
     listing = runner.invoke("kiosk", "list").output
     assert "door-1\tactive\tcheckin\t" in listing and "door-2\tactive\tcheckin,enrol\t" in listing
 
-    app = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-                      "TOKEN_CACHE_SECONDS": 0})  # fmt: skip
+    app = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"})
     client = app.test_client()
     assert client.put("/api/v1/people/p-1", json=person(), headers=bearer(plain)).status_code == 403
     assert client.put("/api/v1/people/p-2", json=person(), headers=bearer(enrol)).status_code == 200
