@@ -17,7 +17,7 @@ Options (environment variable in brackets):
   --keep-days N       age limit in days                  [KEEP_DAYS, 30]
   --keep N            newest archives always kept        [KEEP_MIN, 7]
   --restore-dir DIR   folder holding *.pre-restore-* copies (e.g. the kiosk data folder's parent)
-  --docker            also prune Docker objects of the project
+  --docker            also prune the engine's objects of the project (Docker, or Podman where no docker)
   --dry-run           list what would be deleted, delete nothing
   -h, --help          show this help
 USAGE
@@ -78,15 +78,27 @@ if [ -n "$RESTORE_DIR" ]; then
 fi
 
 if [ "$DOCKER" -eq 1 ]; then
-  command -v docker >/dev/null || { log "error: docker is not installed"; exit 1; }
   hours=$(( KEEP_DAYS * 24 ))
-  if [ "$DRY_RUN" -eq 1 ]; then
-    echo "would run: docker container prune --force --filter label=com.docker.compose.project=faceattend"
-    echo "would run: docker image prune --force --filter until=${hours}h"
-    echo "would run: docker builder prune --force --filter until=${hours}h"
+  if command -v docker >/dev/null; then
+    commands=(
+      "docker container prune --force --filter label=com.docker.compose.project=faceattend"
+      "docker image prune --force --filter until=${hours}h"
+      "docker builder prune --force --filter until=${hours}h"
+    )
+  elif command -v podman >/dev/null; then
+    # Podman (scripts/podman-env.sh's settings): its compose label differs, its build cache is images.
+    eval "$("$here/scripts/podman-env.sh" --export)"
+    commands=(
+      "podman container prune --force --filter label=io.podman.compose.project=faceattend"
+      "podman image prune --force --filter until=${hours}h"
+    )
   else
-    docker container prune --force --filter "label=com.docker.compose.project=faceattend"
-    docker image prune --force --filter "until=${hours}h"
-    docker builder prune --force --filter "until=${hours}h"
+    log "error: neither docker nor podman is installed"; exit 1
   fi
+  for command in "${commands[@]}"; do
+    if [ "$DRY_RUN" -eq 1 ]; then echo "would run: $command"; else
+      # shellcheck disable=SC2086  # the words of the command
+      $command
+    fi
+  done
 fi

@@ -29,16 +29,19 @@ def engine():
 
 
 @pytest.fixture(scope="session")
-def local_images(engine):
-    """The base and stand-in images, built from Debian's packages; prints which ones were built locally."""
+def local_images(engine, pytestconfig):
+    """The base and stand-in images, built from Debian's packages; says which ones were built locally."""
     result = subprocess.run(
         [str(SCRIPTS / "local-images.sh"), "all"], env=engine, capture_output=True, text=True, timeout=1800
     )
     assert result.returncode == 0, result.stderr[-3000:]
     built = [line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.startswith("built-locally: ")]
-    print("\nimages built locally from Debian packages (no registry reachable here):")
+    # straight to the terminal, past pytest's capture: the run's output says which images are stand-ins
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    say = reporter.write_line if reporter else print
+    say("\nimages built locally from Debian packages (no registry reachable here):")
     for line in built:
-        print(f"  {line}")
+        say(f"  {line}")
     assert len(built) == 5, result.stdout
     return built
 

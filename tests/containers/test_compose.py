@@ -153,16 +153,21 @@ def test_tear_down_leaves_nothing_running(engine, app_image, tmp_path):
 
 
 def test_production_profile_stores_check_ins_in_postgres(engine, app_image, tmp_path):
-    https_port = free_port()
-    settings = {**_settings(tmp_path, free_port(), https_port), "POSTGRES_HOST": "postgres"}
+    """production, plus the monitoring profile's Prometheus: it finds both replicas through Podman's DNS."""
+    https_port, prometheus_port = free_port(), free_port()
+    settings = {**_settings(tmp_path, free_port(), https_port), "POSTGRES_HOST": "postgres",
+                "PROMETHEUS_PORT": str(prometheus_port)}  # fmt: skip
     compose = Compose(engine, f"fa-prod-{secrets.token_hex(2)}", tmp_path, settings)
-    compose.profiles = ["production"]
+    compose.profiles = ["production", "monitoring"]
     base = f"https://127.0.0.1:{https_port}"
+    prometheus = f"http://127.0.0.1:{prometheus_port}"
     urllib3.disable_warnings()
     try:
-        compose.run("up", "-d", "--scale", "app=2", timeout=900)
+        # Grafana, cAdvisor and the exporters have no stand-in here: the services that do, by name
+        compose.run("up", "-d", "--scale", "app=2", "app", "nginx-tls", "redis", "postgres", "prometheus",
+                    timeout=900)  # fmt: skip
         names = {c["Labels"]["com.docker.compose.service"] for c in compose.containers()}
-        assert names == {"app", "nginx-tls", "redis", "postgres"}, compose.logs()
+        assert names == {"app", "nginx-tls", "redis", "postgres", "prometheus"}, compose.logs()
         wait_until(lambda: requests.get(f"{base}/health", timeout=5, verify=False).status_code == 200, 240,
                    "/health through nginx-tls (production profile)", on_fail=compose.logs)  # fmt: skip
         token = _add_kiosk(compose, "prod-kiosk")
@@ -171,6 +176,13 @@ def test_production_profile_stores_check_ins_in_postgres(engine, app_image, tmp_
         count = podman(engine, "exec", postgres, "psql", "-U", "faceattend", "-d", "faceattend", "-tAc",
                        "SELECT count(*) FROM attendance")  # fmt: skip
         assert int(count.stdout.strip()) == 4, count.stderr
+
+        def replicas_scraped() -> bool:
+            query = requests.get(f"{prometheus}/api/v1/query", params={"query": 'sum(up{job="faceattend"})'},
+                                 timeout=5).json()["data"]["result"]  # fmt: skip
+            return bool(query) and float(query[0]["value"][1]) == 2
+
+        wait_until(replicas_scraped, 120, "Prometheus scraping both replicas (dns_sd on app)", compose.logs)
     finally:
         compose.down()
     assert compose.containers(running_only=False) == []

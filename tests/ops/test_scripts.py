@@ -330,6 +330,26 @@ def test_backup_and_restore_round_trip_postgresql(tmp_path):
 # ---- cleanup ----
 
 
+def test_cleanup_prunes_podman_objects_by_its_own_label_where_docker_is_missing(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "podman").write_text("#!/bin/sh\nexit 0\n")
+    (bin_dir / "podman").chmod(0o755)
+    # a PATH with this fake podman and the basic tools, and no docker
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for tool in ("bash", "sh", "find", "date", "mkdir", "printf", "cat", "dirname", "grep", "sort", "rm", "tail"):
+        found = shutil.which(tool)
+        if found:
+            (tools / tool).symlink_to(found)
+    env = {**os.environ, "PATH": f"{bin_dir}:{tools}", "FACEATTEND_CONTAINERS_CACHE": str(tmp_path / "cache")}
+    result = run([ROOT / "scripts/cleanup.sh", "--backup-dir", tmp_path / "b", "--docker", "--dry-run"], env=env)
+    assert result.returncode == 0, result.stderr
+    assert "would run: podman container prune --force --filter label=io.podman.compose.project=faceattend" in (
+        result.stdout
+    )
+
+
 def test_cleanup_deletes_old_backups_but_keeps_the_newest(tmp_path):
     backups = tmp_path / "backups"
     backups.mkdir()
