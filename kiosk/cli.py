@@ -274,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR")
     parser.add_argument("--self-test", action="store_true", help="check the models on a bundled photo and exit")
     sub = parser.add_subparsers(dest="command")
+    # `run` has its own parser (kiosk.app_main: one flag per setting); main() hands it the rest of the line.
+    sub.add_parser("run", help="run the kiosk app (python -m kiosk run --help lists every setting)", add_help=False)
 
     p = sub.add_parser("enroll", help="enrol one person from photos")
     _add_gallery(p)

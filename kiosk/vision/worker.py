@@ -75,21 +75,63 @@ def _load_matcher(settings: WorkerSettings):
     return store, Matcher(store.load(), MatchPolicy(settings.threshold, settings.margin))
 
 
+class _Recogniser:
+    """The worker process's state (models, gallery, pipeline with its tracks): one answer per request."""
+
+    def __init__(self, settings: WorkerSettings) -> None:
+        """Load the models and the gallery; raises KioskError (or anything dlib raises) when they cannot be."""
+        from kiosk.core.liveness import LivenessSettings
+        from kiosk.core.pipeline import RecognitionPipeline
+        from kiosk.vision.engine import DetectorSettings, FaceEngine
+        from kiosk.vision.models import model_paths
+
+        self.settings = settings
+        models = model_paths(Path(settings.models_dir)) if settings.models_dir else None
+        detector = DetectorSettings(live_width=settings.live_width, far_face=settings.far_face)
+        self.engine = FaceEngine(models, detector).load(landmarks_68=settings.liveness)
+        self.store, self.matcher = _load_matcher(settings)
+        self.mtime = self.store.mtime_ns()
+        self.pipeline = RecognitionPipeline(
+            self.engine, self.matcher, settings.tracking, liveness=LivenessSettings() if settings.liveness else None,
+            far=settings.far_face > 0,
+        )
+
+    def ready(self) -> Ready:
+        return Ready(len(self.matcher.gallery.people), len(self.matcher), os.getpid())
+
+    def reload(self) -> Reloaded:
+        """Read the gallery again (with the current policy); the tracks keep their identities."""
+        self.store, self.matcher = _load_matcher(self.settings)
+        self.pipeline.set_matcher(self.matcher)
+        self.mtime = self.store.mtime_ns()
+        return Reloaded(len(self.matcher.gallery.people))
+
+    def answer(self, request: Request) -> Answer:
+        """The answer to one request (not ``Stop``); exceptions are the caller's to report."""
+        from kiosk.vision.enrol import sample_from_image
+
+        match request:
+            case AnalyseFrame(frame_no, t, rgb):
+                if self.store.mtime_ns() != self.mtime:  # another process (admin dialog, CLI, sync) changed it
+                    self.reload()
+                return Analysed(self.pipeline.process(rgb, frame_no, t))
+            case SampleImage(rgb, source):
+                return Sampled(sample_from_image(self.engine, rgb, source))
+            case SetPolicy(threshold, margin):  # the admin changed the threshold on the spot
+                self.settings = replace(self.settings, threshold=float(threshold), margin=float(margin))
+                return self.reload()
+            case BlockIdentity(track_id, person_id):  # "Not you?": this track is not this person
+                return Blocked(self.pipeline.tracker.block(int(track_id), str(person_id)))
+            case Reload():
+                return self.reload()
+        return Failed(f"unknown request {type(request).__name__}")
+
+
 def worker_main(conn: Connection, settings: WorkerSettings) -> None:
     """Entry point of the worker process: load models and gallery, then answer requests until ``Stop``."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s worker: %(message)s")
-    from kiosk.core.liveness import LivenessSettings
-    from kiosk.core.pipeline import RecognitionPipeline
-    from kiosk.vision.engine import DetectorSettings, FaceEngine
-    from kiosk.vision.enrol import sample_from_image
-    from kiosk.vision.models import model_paths
-
     try:
-        models = model_paths(Path(settings.models_dir)) if settings.models_dir else None
-        engine = FaceEngine(models, DetectorSettings(live_width=settings.live_width, far_face=settings.far_face)).load(
-            landmarks_68=settings.liveness
-        )
-        store, matcher = _load_matcher(settings)
+        recogniser = _Recogniser(settings)
     except KioskError as exc:  # a missing model, a damaged gallery: the sentence says what to do
         log.error("worker failed to start: %s", exc)
         conn.send(Failed(str(exc)))
@@ -98,43 +140,16 @@ def worker_main(conn: Connection, settings: WorkerSettings) -> None:
         log.exception("worker failed to start")
         conn.send(Failed(str(exc)))
         return
-    pipeline = RecognitionPipeline(
-        engine, matcher, settings.tracking, liveness=LivenessSettings() if settings.liveness else None,
-        far=settings.far_face > 0,
-    )
-    mtime = store.mtime_ns()
-    conn.send(Ready(len(matcher.gallery.people), len(matcher), os.getpid()))
+    conn.send(recogniser.ready())
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
+        if isinstance(request, Stop):
+            return
         try:
-            match request:
-                case Stop():
-                    return
-                case AnalyseFrame(frame_no, t, rgb):
-                    if store.mtime_ns() != mtime:  # another process (admin dialog, CLI, sync) changed it
-                        store, matcher = _load_matcher(settings)
-                        pipeline.set_matcher(matcher)
-                        mtime = store.mtime_ns()
-                    conn.send(Analysed(pipeline.process(rgb, frame_no, t)))
-                case SampleImage(rgb, source):
-                    conn.send(Sampled(sample_from_image(engine, rgb, source)))
-                case SetPolicy(threshold, margin):  # the admin changed the threshold on the spot
-                    settings = replace(settings, threshold=float(threshold), margin=float(margin))
-                    store, matcher = _load_matcher(settings)
-                    pipeline.set_matcher(matcher)
-                    conn.send(Reloaded(len(matcher.gallery.people)))
-                case BlockIdentity(track_id, person_id):  # "Not you?": this track is not this person
-                    conn.send(Blocked(pipeline.tracker.block(int(track_id), str(person_id))))
-                case Reload():
-                    store, matcher = _load_matcher(settings)
-                    pipeline.set_matcher(matcher)
-                    mtime = store.mtime_ns()
-                    conn.send(Reloaded(len(matcher.gallery.people)))
-                case _:
-                    conn.send(Failed(f"unknown request {type(request).__name__}"))
+            conn.send(recogniser.answer(request))
         except Exception as exc:  # one bad frame must not kill recognition
             log.exception("worker request %s failed", type(request).__name__)
             conn.send(Failed(f"{exc.__class__.__name__}: {exc}"))

@@ -1,5 +1,5 @@
-"""Liveness logic on synthetic landmarks: blinks against each track's own baseline, planar vs 3-D motion,
-and the pipeline holding a check-in back until the face is live."""
+"""Liveness logic on synthetic landmarks: blinks against each track's own baseline, planar vs 3-D motion.
+(The pipeline holding a check-in back until the face is live: tests/core/test_pipeline.py.)"""
 
 from __future__ import annotations
 
@@ -14,33 +14,7 @@ from kiosk.core.liveness import (
     fit_homography,
     planar_residual,
 )
-from kiosk.core.pipeline import RecognitionPipeline
-from kiosk.core.types import Box, Detection, Match, Prompt
-
-FPS = 15.0  # a plausible analysis rate of the kiosk
-
-
-def eye(cx: float, cy: float, ear: float, width: float = 30.0) -> np.ndarray:
-    """Six eye landmarks whose EAR is ``ear``: corners, two upper lid points, two lower lid points."""
-    h = ear * width / 2
-    x = [cx - width / 2, cx - width / 6, cx + width / 6, cx + width / 2, cx + width / 6, cx - width / 6]
-    y = [cy, cy - h, cy - h, cy, cy + h, cy + h]
-    return np.c_[x, y]
-
-
-def face(ear: float = 0.3, nose_dx: float = 0.0) -> np.ndarray:
-    """A frontal (68, 2) landmark set around (100, 100); ``nose_dx`` moves the nose as a head turn does."""
-    t = np.linspace(np.pi, 2 * np.pi, 17)
-    contour = np.c_[100 + 70 * np.cos(t), 100 - 80 * np.sin(t)]
-    brows = np.c_[np.r_[np.linspace(45, 85, 5), np.linspace(115, 155, 5)], np.full(10, 65.0)]
-    nose = np.c_[np.r_[np.full(4, 100.0), np.linspace(88, 112, 5)], np.r_[np.linspace(85, 125, 4), np.full(5, 130.0)]]
-    nose[:, 0] += nose_dx
-    eyes = np.r_[eye(70, 85, ear), eye(130, 85, ear)]
-    m = np.linspace(0, 2 * np.pi, 20, endpoint=False)
-    mouth = np.c_[100 + 30 * np.cos(m), 155 + 10 * np.sin(m)]
-    points = np.r_[contour, brows, nose, eyes, mouth]
-    assert points.shape == (68, 2)
-    return points
+from tests.core.synthetic_faces import FPS, eye, face
 
 
 def planar(points: np.ndarray, angle_deg=0.0, scale=1.0, shift=(0.0, 0.0), tilt=0.0) -> np.ndarray:
@@ -163,82 +137,3 @@ def test_motion_can_be_switched_off():
     state = blinks_only()
     feed(state, [face(nose_dx=20 * (i % 2)) for i in range(20)])
     assert not state.live
-
-
-# -- the pipeline ------------------------------------------------------------------------------------------
-ADA = Match("ada", "Ada", 0.3, 0.2)
-STRANGER = Match(None, None, 0.7, 0.0)
-
-
-class FakeAnalyzer:
-    """One face at a fixed place; ``ears`` gives its EAR frame by frame (None: no face in that frame)."""
-
-    def __init__(self, ears: list[float | None]) -> None:
-        self.ears = ears
-        self.frame = 0
-        self.landmark_calls = 0
-
-    def detect_live(self, rgb):
-        return [] if self.ears[self.frame] is None else [Detection(Box(50, 50, 150, 150), 1.0)]
-
-    def embed(self, rgb, boxes):
-        return np.zeros((len(boxes), 128), dtype=np.float32)
-
-    def landmarks_68(self, rgb, boxes):
-        self.landmark_calls += len(boxes)
-        return np.stack([face(self.ears[self.frame]) for _ in boxes])
-
-
-class FakeMatcher:
-    def __init__(self, match: Match) -> None:
-        self.answer = match
-
-    def match(self, vector, live=False):
-        return self.answer
-
-
-def run(ears: list[float | None], match: Match = ADA, liveness: LivenessSettings | None = LivenessSettings()):
-    analyzer = FakeAnalyzer(ears)
-    pipe = RecognitionPipeline(analyzer, FakeMatcher(match), liveness=liveness)
-    results = []
-    for i in range(len(ears)):
-        analyzer.frame = i
-        results.append(pipe.process(np.zeros((200, 200, 3), np.uint8), i, i / FPS))
-    return analyzer, results
-
-
-def test_a_recognised_face_that_has_not_blinked_is_held_and_asked_to_blink():
-    _, results = run([0.3] * 30)
-    assert not any(r.confirmations for r in results)
-    last = results[-1].frame.faces[0]
-    assert last.state == "pending" and last.name == "Ada" and last.hint == Prompt.BLINK
-
-
-def test_the_held_identity_is_checked_in_once_the_face_blinks():
-    ears = [0.3] * 10 + [0.08] + [0.3] * 10
-    _, results = run(ears)
-    released = [(i, c) for i, r in enumerate(results) for c in r.confirmations]
-    assert len(released) == 1
-    i, c = released[0]
-    assert i == 11 and c.match.person_id == "ada" and c.live_cue == "blink"
-    assert c.confirmed_at < c.live_at == pytest.approx(11 / FPS)
-    assert results[-1].frame.faces[0].state == "confirmed"
-
-
-def test_a_face_lost_before_blinking_takes_its_held_identity_with_it():
-    ears = [0.3] * 10 + [None] * 15 + [0.08] + [0.3] * 3  # the blink comes on a new track, not yet recognised
-    _, results = run(ears)
-    assert not any(r.confirmations for r in results[:25])
-
-
-def test_landmarks_are_computed_only_while_liveness_evidence_is_wanted():
-    analyzer, results = run([0.3] * 5 + [0.08] + [0.3] * 20)
-    assert [r.landmarks_computed for r in results[:6]] == [1] * 6
-    assert all(r.landmarks_computed == 0 for r in results[7:])  # live: no more landmarks
-    stranger, results = run([0.3] * 30, match=STRANGER)
-    assert results[-1].frame.faces[0].state == "unknown" and results[-1].landmarks_computed == 0
-
-
-def test_with_liveness_off_the_identity_is_confirmed_without_landmarks():
-    analyzer, results = run([0.3] * 5, liveness=None)
-    assert sum(len(r.confirmations) for r in results) == 1 and analyzer.landmark_calls == 0

@@ -1,4 +1,4 @@
-"""The command line as a user runs it: real processes, real photos, JSON out."""
+"""The command line (kiosk/cli.py) as a user runs it: real processes, real photos, JSON out."""
 
 import json
 import os
@@ -127,3 +127,12 @@ def test_enroll_can_use_the_cnn_detector_for_photos(tmp_path, face_data):
               str(face_data / "extras" / "resolution_series" / "obama-480p.jpg"), tmp_path=tmp_path)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["embeddings_added"] == 1
+
+
+def test_help_lists_every_command_including_run():
+    r = kiosk("--help")
+    assert r.returncode == 0
+    for command in ("run", "enroll", "import", "identify", "people", "set-pin", "sync-people"):
+        assert f"    {command} " in r.stdout, command
+    run_help = kiosk("run", "--help")
+    assert run_help.returncode == 0 and "--source" in run_help.stdout and "--threshold" in run_help.stdout
