@@ -37,6 +37,25 @@ def settle(app, seconds: float = 0.4) -> None:
     wait_until(app, lambda: False, seconds)
 
 
+_seen: list[tuple[float, float, float]] = []  # (time, x, y) of the named face's box centre
+
+
+def still_named_face(window) -> bool:
+    """A named face whose box has stayed put for half a second (so the box sits on the face in the shot)."""
+    named = [f for f in window.video.faces if f.state == "confirmed"]
+    if not named:
+        _seen.clear()
+        return False
+    box = named[0].box
+    now = time.monotonic()
+    _seen.append((now, (box.left + box.right) / 2, (box.top + box.bottom) / 2))
+    recent = [(x, y) for t, x, y in _seen if now - t <= 0.5]
+    if _seen[0][0] > now - 0.5 or len(recent) < 2:
+        return False
+    xs, ys = [x for x, _ in recent], [y for _, y in recent]
+    return max(xs) - min(xs) < 6 and max(ys) - min(ys) < 6
+
+
 def grab(app, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     settle(app)
@@ -98,7 +117,7 @@ def main(argv: list[str]) -> int:
         grab(app, out / f"{prefix}greeting.png")
         window.greeting.clear_greeting()
         settle(app, 1.0)
-        wait_until(app, lambda: any(f.state == "confirmed" for f in window.video.faces), 30)
+        wait_until(app, lambda: still_named_face(window), 60)
         grab(app, out / f"{prefix}live.png")
 
         window.fallback_button.click()
