@@ -33,14 +33,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.clips import Person, lfw_people, queue, strangers, together, write_video  # noqa: E402
 from bench.common import CACHE, emit, face_data_dir, machine  # noqa: E402
-from bench.pipeline import import_face_recognition  # noqa: E402
+from bench.pipeline import import_face_recognition, read_frames  # noqa: E402
 from bench.replay import enrol, recognised_alone, replay, wall_cost  # noqa: E402
 from kiosk.core.gallery import Gallery  # noqa: E402
 from kiosk.core.matching import Matcher  # noqa: E402
@@ -159,14 +158,7 @@ def run_kiosk(clip, gallery: Gallery, tmp: Path) -> dict:
 def far_section(engine: FaceEngine, root: Path, frames_per_clip: int, fr) -> dict:
     out = {}
     for key, name in FAR_CLIPS.items():
-        cap = cv2.VideoCapture(str(root / "video" / name))
-        frames = []
-        while len(frames) < frames_per_clip:
-            ok, f = cap.read()
-            if not ok:
-                break
-            frames.append(np.ascontiguousarray(f[:, :, ::-1]))
-        cap.release()
+        frames, _ = read_frames(root / "video" / name, frames_per_clip)
         clip = {"file": name, "frames": len(frames), "resolution": f"{frames[0].shape[1]}x{frames[0].shape[0]}",
                 "far_tiles": len(engine.far_tiles(frames[0].shape))}
         for label, far in (("ours_live_only", False), ("ours_live_and_far", True)):
