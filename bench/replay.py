@@ -32,13 +32,15 @@ FACE_HOLD_S = 0.4  # kiosk.qt.app keeps the last boxes this long through frames 
 MODEL_DETECT_MS = 15.0
 MODEL_EMBED_MS = 105.0
 MODEL_LANDMARKS_MS = 2.0
-MODEL_FAR_MS = 25.0  # one far-pass tile (480 px after upsampling) and the neighbourhoods of small faces
+MODEL_FAR_TILE_MS = 25.0  # one far-pass tile (480 px square after upsampling)
+MODEL_FAR_REGION_MS = 5.0  # the neighbourhood of one small tracked face, upsampled
 
 
 def modelled_cost(result: PipelineResult, _wall_s: float) -> float:
     """Seconds an analysis takes by the fixed cost model (deterministic: for tests)."""
     ms = MODEL_DETECT_MS + MODEL_EMBED_MS * result.frame.embeddings_computed
-    return (ms + MODEL_LANDMARKS_MS * result.landmarks_computed + (MODEL_FAR_MS if result.far_ms else 0.0)) / 1000.0
+    far = MODEL_FAR_TILE_MS * result.far_tiles + MODEL_FAR_REGION_MS * result.far_regions
+    return (ms + MODEL_LANDMARKS_MS * result.landmarks_computed + far) / 1000.0
 
 
 def wall_cost(_result: PipelineResult, wall_s: float) -> float:
@@ -115,6 +117,8 @@ def replay(pipeline: RecognitionPipeline, clip: Clip,
            cost: Callable[[PipelineResult, float], float] = modelled_cost) -> ReplayScore:
     """Run ``clip`` through ``pipeline`` as the kiosk would (newest frame wins) and score what the
     screen showed and what was checked in."""
+    if cost is modelled_cost:
+        pipeline.fixed_embed_s = MODEL_EMBED_MS / 1000.0  # the re-check schedule follows the model too
     epoch = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
     sim = [0.0]
     policy = CheckInPolicy("queue-bench", clock=lambda: epoch + timedelta(seconds=sim[0]))

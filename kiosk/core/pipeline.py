@@ -71,6 +71,8 @@ class PipelineResult:
     liveness_ms: float = 0.0
     landmarks_computed: int = 0
     far_ms: float = 0.0  # of detect_ms: the far pass (0 when it is off)
+    far_tiles: int = 0  # far-pass tiles scanned for this frame (0 or 1)
+    far_regions: int = 0  # neighbourhoods of small tracked faces scanned for this frame
 
 
 class RecognitionPipeline:
@@ -95,6 +97,8 @@ class RecognitionPipeline:
         self.max_embeddings_per_frame = max_embeddings_per_frame
         self.far = far
         self._far_step = 0
+        self.fixed_embed_s: float | None = None  # set: use this embedding cost instead of the measured one
+        self._far_done = (0, 0)
 
     def set_matcher(self, matcher: Matcher) -> None:
         """Use a new gallery from the next frame on (tracks keep their confirmed identities)."""
@@ -109,10 +113,11 @@ class RecognitionPipeline:
         t0 = time.perf_counter()
         detections = self.analyzer.detect_live(rgb)
         tf = time.perf_counter()
+        self._far_done = (0, 0)
         if self.far:
             detections = add_far(detections, self._detect_far(rgb, detections))
-        chips = [face_chip(rgb, d.box) for d in detections]
         t1 = time.perf_counter()
+        chips = [face_chip(rgb, d.box) for d in detections]
         visible = self.tracker.update(detections, now, chips)
         budget = 0 if self.tracker.hidden_now else self.max_embeddings_per_frame
         due = self.tracker.embedding_order(visible, now)[:budget]
@@ -129,6 +134,9 @@ class RecognitionPipeline:
                     else:
                         vote.track.held = True
         t2 = time.perf_counter()
+        if due:
+            took = (t2 - t1) / len(due) if self.fixed_embed_s is None else self.fixed_embed_s
+            self.tracker.embed_s = took if self.tracker.embed_s == 0.0 else 0.8 * self.tracker.embed_s + 0.2 * took
         wanting = [t for t in visible if t.needs_liveness]
         if wanting:
             points = self.analyzer.landmarks_68(rgb, [t.box for t in wanting])
@@ -146,18 +154,23 @@ class RecognitionPipeline:
             (t3 - t2) * 1000.0,
             len(wanting),
             (t1 - tf) * 1000.0 if self.far else 0.0,
+            *self._far_done,
         )
 
     def _detect_far(self, rgb: np.ndarray, near: list[Detection]) -> list[Detection]:
-        """Every ``FAR_EVERY``-th frame the next tile; every frame the neighbourhood of each small tracked
+        """Every ``FAR_EVERY``-th frame the next tile, unless someone at the kiosk is still being recognised
+        or asked to blink (their frames come first); every frame the neighbourhood of each small tracked
         face that the live pass did not find this time."""
         limit = self.analyzer.near_limit(rgb.shape)
         small = [t.box for t in self.tracker.tracks if max(t.box.width, t.box.height) < limit
                  and not any(t.box.iou(d.box) >= 0.3 for d in near)]
-        self._far_step += 1
-        tile = self._far_step // FAR_EVERY if self._far_step % FAR_EVERY == 0 else None
+        busy = any(max(t.box.width, t.box.height) >= limit
+                   and (t.needs_liveness or t.confirmed is None and not t.unknown) for t in self.tracker.tracks)
+        self._far_step += 0 if busy else 1
+        tile = self._far_step // FAR_EVERY if self._far_step % FAR_EVERY == 0 and not busy else None
         if tile is None and not small:
             return []
+        self._far_done = (0 if tile is None else 1, len(small))
         return self.analyzer.detect_far(rgb, tile, small)
 
     @staticmethod

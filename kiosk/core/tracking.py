@@ -27,13 +27,16 @@ from kiosk.core.appearance import Chip, chip_similarity
 from kiosk.core.liveness import LivenessSettings, LivenessState
 from kiosk.core.types import Box, Detection, FaceResult, FaceState, Match, Prompt
 
+UNSURE = "unsure"
+
 
 @dataclass(frozen=True, slots=True)
 class TrackingSettings:
     iou_match: float = 0.3  # minimum overlap to continue a track
     max_missed_s: float = 0.7  # a track unseen this long is dropped
     retry_s: float = 0.08  # undecided tracks are embedded again this often
-    recheck_s: float = 0.15  # confirmed tracks are re-checked (in turn, when nothing else is due) this often
+    recheck_s: float = 0.15  # confirmed tracks are re-checked (in turn, when nothing else is due) this often,
+    recheck_duty: float = 0.5  # ... but re-checks take at most this share of the worker's time (slow machines)
     unknown_retry_s: float = 0.25  # tracks labelled unknown are retried this often
     confirm_votes: int = 2  # agreeing embeddings (of the last confirm_window) needed to confirm
     confirm_window: int = 3
@@ -68,7 +71,9 @@ class Track:
     ref_chip: Chip | None = None  # the face chip of the frame of the last embedding
     usual_step: float | None = None  # the track's usual chip correlation from one analysed frame to the next
     vector: np.ndarray | None = None  # the last embedding
-    suspect: str | None = None  # why the face may have changed since the last embedding: miss, jump, look
+    suspect: str | None = None  # why the face may have changed since the last embedding: miss, jump, look;
+    # "unsure": the same face (by its embedding) was not recognised once: the name is hidden until the next
+    # embedding names the person again (or ends the track with a second "nobody")
     missed: bool = False  # not found in the last analysed frame
     replaces: Match | None = None  # the confirmed identity of the track this one replaced on the same face
 
@@ -79,7 +84,7 @@ class Track:
     @property
     def needs_liveness(self) -> bool:
         """True while liveness evidence is still wanted: not yet live, not labelled unknown, not in doubt."""
-        return not self.live and not self.unknown and self.suspect is None
+        return not self.live and not self.unknown and self.suspect in (None, UNSURE)
 
     @property
     def unknown(self) -> bool:
@@ -123,6 +128,7 @@ class Tracker:
         self.liveness = liveness
         self.tracks: list[Track] = []
         self.hidden_now = 0  # names taken off the screen by the last update (faces in doubt)
+        self.embed_s = 0.0  # what one embedding costs on this machine (the pipeline keeps it up to date)
         self._next_id = 1
 
     def _new_track(self, box: Box, now: float, chip: Chip | None) -> Track:
@@ -211,10 +217,11 @@ class Tracker:
         s = self.settings
         if track.suspect is not None:
             return True
+        idle_share = self.embed_s / s.recheck_duty  # keeps re-checks to their share of the worker's time
         if track.confirmed is not None:
-            interval = s.recheck_s
+            interval = max(s.recheck_s, idle_share)
         elif track.unknown:
-            interval = s.unknown_retry_s
+            interval = max(s.unknown_retry_s, idle_share)
         else:
             interval = s.retry_s
         return now - track.last_embedded >= interval
@@ -261,6 +268,12 @@ class Tracker:
                  else float(np.linalg.norm(np.asarray(vector) - track.vector)))
         far = apart > s.same_face
         other = track.confirmed is not None and match.person_id != track.confirmed.person_id
+        if other and not far and not match.known and apart <= s.same_face_live and track.suspect != UNSURE:
+            # Clearly the same face, not recognised this time (a blurred or turned frame): hide the name and
+            # ask once more at once; a second "nobody" ends the track.
+            track.suspect = UNSURE
+            self._vote(track, match, now, vector)
+            return Vote(track, False)
         if far or other:
             fresh = self._new_track(track.box, now, track.chip)
             fresh.last_seen = track.last_seen

@@ -137,9 +137,31 @@ def test_a_routine_recheck_naming_nobody_ends_the_track():
     assert t.embedding_order(t.tracks, 0.25) == []  # checked 0.15 s ago
     t.update([det(0)], 0.35, [chip(1)])
     assert t.embedding_order(t.tracks, 0.35) == [ada]  # 0.25 s since the last embedding
-    vote = t.add_vote(ada, UNKNOWN, 0.35, vec(1))
+    doubt = t.add_vote(ada, UNKNOWN, 0.35, vec(1))  # the same face, unrecognised once: name hidden
+    assert not doubt.restarted and ada.result().name is None and t.embedding_order([ada], 0.36) == [ada]
+    vote = t.add_vote(ada, UNKNOWN, 0.4, vec(1))  # and again: the track ends
     assert vote.restarted and vote.track.result().name is None
-    assert vote.track.replaces == ADA  # the same face, unrecognised this time
+    assert vote.track.replaces == ADA  # the same face, unrecognised twice
+
+
+def test_a_face_unrecognised_once_gets_its_name_back_when_the_next_look_names_it():
+    t = Tracker()
+    ada = confirmed_ada(t)
+    t.add_vote(ada, UNKNOWN, 0.3, vec(1))
+    vote = t.add_vote(ada, ADA, 0.4, vec(1))
+    assert not vote.restarted and not vote.confirmed  # no second check-in
+    assert ada.result().name == "Ada"
+
+
+def test_a_recheck_naming_nobody_on_a_different_looking_face_ends_the_track_at_once():
+    t = Tracker()
+    ada = confirmed_ada(t)
+    vote = t.add_vote(ada, UNKNOWN, 0.3, vec(1) + 0.05 * vec(9))  # 0.05 apart: same face
+    assert not vote.restarted
+    t2 = Tracker()
+    ada2 = confirmed_ada(t2)
+    far = vec(1) * 0.8 + vec(9) * 0.6  # 0.6 apart: not clearly the same face, not far enough to be sure
+    assert t2.add_vote(ada2, UNKNOWN, 0.3, far).restarted
 
 
 def test_an_embedding_far_from_the_last_one_starts_a_new_track_even_before_a_name():
@@ -184,7 +206,8 @@ def test_a_face_unrecognised_on_a_recheck_keeps_its_own_liveness_but_not_its_nam
     track.liveness.cue = "motion"
     t.add_vote(track, ADA, 0.0, vec(1))
     t.add_vote(track, ADA, 0.1, vec(1))
-    vote = t.add_vote(track, UNKNOWN, 0.3, vec(1) + 0.01)  # the same face, a bad frame
+    t.add_vote(track, UNKNOWN, 0.3, vec(1) + 0.01)  # the same face, bad frames
+    vote = t.add_vote(track, UNKNOWN, 0.35, vec(1) + 0.01)
     assert vote.restarted and vote.track.result().name is None and vote.track.live
     stranger = t.add_vote(vote.track, UNKNOWN, 0.5, vec(7))  # another face: no evidence carried
     assert stranger.restarted and not stranger.track.live
