@@ -106,7 +106,7 @@ class KioskConfig:
     threshold: float = dataclasses.field(default=DEFAULT_THRESHOLD, metadata={"help": "largest face distance accepted as a match"})
     margin: float = dataclasses.field(default=DEFAULT_MARGIN, metadata={"help": "required lead of the best match over the next person"})
     live_width: int = dataclasses.field(default=480, metadata={"help": "frames are downsized to this width for detection"})
-    far_face: int = dataclasses.field(default=48, metadata={"help": "also find faces from this many pixels (people a few metres away), a tile of the full frame per analysed frame; 0: off"})
+    far_face: int = dataclasses.field(default=48, metadata={"help": "also find faces from this many pixels (people a few metres away), scanning a tile of the full frame every other analysed frame; 0: off"})
     liveness: bool = dataclasses.field(default=True, metadata={"help": "require a blink before checking in"})
     server_url: str = dataclasses.field(default="", metadata={"help": "attendance server base URL (empty: offline only)"})
     server_token: str = dataclasses.field(default="", metadata={"help": "this kiosk's server token"})

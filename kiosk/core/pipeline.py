@@ -99,6 +99,7 @@ class RecognitionPipeline:
         self._far_step = 0
         self.fixed_embed_s: float | None = None  # set: use this embedding cost instead of the measured one
         self._far_done = (0, 0)
+        self._skipped = False  # the last frame was answered without embeddings to hide a name
 
     def set_matcher(self, matcher: Matcher) -> None:
         """Use a new gallery from the next frame on (tracks keep their confirmed identities)."""
@@ -119,7 +120,10 @@ class RecognitionPipeline:
         t1 = time.perf_counter()
         chips = [face_chip(rgb, d.box) for d in detections]
         visible = self.tracker.update(detections, now, chips)
-        budget = 0 if self.tracker.hidden_now else self.max_embeddings_per_frame
+        # Never twice in a row: in a flickering crowd some name is hidden almost every frame.
+        skip = self.tracker.hidden_now > 0 and not self._skipped
+        self._skipped = skip
+        budget = 0 if skip else self.max_embeddings_per_frame
         due = self.tracker.embedding_order(visible, now)[:budget]
         confirmations: list[Confirmation] = []
         if due:

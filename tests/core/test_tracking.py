@@ -211,3 +211,35 @@ def test_a_face_unrecognised_on_a_recheck_keeps_its_own_liveness_but_not_its_nam
     assert vote.restarted and vote.track.result().name is None and vote.track.live
     stranger = t.add_vote(vote.track, UNKNOWN, 0.5, vec(7))  # another face: no evidence carried
     assert stranger.restarted and not stranger.track.live
+
+
+def test_a_frame_that_hides_a_name_answers_without_embedding_and_the_next_one_embeds_it():
+    from kiosk.core.pipeline import RecognitionPipeline
+
+    class Analyzer:
+        def __init__(self):
+            self.embedded = []
+
+        def detect_live(self, rgb):
+            return [] if rgb[0, 0, 0] == 1 else [det(0)]
+
+        def embed(self, rgb, boxes):
+            self.embedded.append(len(boxes))
+            return np.stack([vec(1)] * len(boxes))
+
+    class Matcher:
+        def match(self, vector, live=False):
+            return ADA
+
+    analyzer = Analyzer()
+    pipe = RecognitionPipeline(analyzer, Matcher())
+    frame, gone = np.zeros((200, 200, 3), np.uint8), np.ones((200, 200, 3), np.uint8)
+    pipe.process(frame, 0, 0.0)
+    assert pipe.process(frame, 1, 0.1).frame.faces[0].name == "Ada"
+    pipe.process(gone, 2, 0.2)  # a missed frame
+    calls = len(analyzer.embedded)
+    back = pipe.process(frame, 3, 0.3)
+    assert back.frame.faces[0].name is None and back.frame.embeddings_computed == 0  # hidden at once
+    again = pipe.process(frame, 4, 0.35)
+    assert again.frame.embeddings_computed == 1 and again.frame.faces[0].name == "Ada"
+    assert not again.confirmations and len(analyzer.embedded) == calls + 1  # the same person: no new check-in
