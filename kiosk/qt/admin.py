@@ -160,7 +160,8 @@ class AdminController:
     def apply_settings(self, new: KioskConfig) -> None:
         """Take saved settings into use without a restart, and audit which ones changed."""
         changed = self.parts.apply_settings(new)
-        self.record("settings", None, {"changed": sorted(changed)})
+        if changed:  # Save with nothing changed is no admin action worth a line
+            self.record("settings", None, {"changed": sorted(changed)})
 
     def stop(self) -> None:
         """End the enrolment sampler's thread (at shutdown)."""

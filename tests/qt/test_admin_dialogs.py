@@ -399,3 +399,31 @@ def test_settings_dialog_refuses_invalid_values_and_writes_nothing(qtbot, tmp_pa
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
     assert "enter a camera" in dlg.error_label.text()
     assert not cfg_file.exists() and saved == []
+
+
+def test_settings_saved_untouched_write_nothing_and_keep_every_decimal(qtbot, tmp_path):
+    cfg_file = tmp_path / "kiosk.toml"
+    save_settings({"kiosk_id": "front-door", "threshold": 0.4725, "cooldown_s": 90.5}, cfg_file)
+    before = (cfg_file.read_bytes(), cfg_file.stat().st_mtime_ns)
+    dlg = SettingsDialog(load_config(cfg_file, env={}), cfg_file)
+    qtbot.addWidget(dlg)
+    assert dlg.threshold_spin.value() == 0.4725 and "0.4725" in dlg.threshold_spin.text()
+    saved = []
+    dlg.saved.connect(saved.append)
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert saved == [] and dlg.result() == dlg.DialogCode.Accepted
+    assert (cfg_file.read_bytes(), cfg_file.stat().st_mtime_ns) == before
+
+
+def test_settings_write_only_what_the_admin_changed(qtbot, tmp_path):
+    cfg_file = tmp_path / "kiosk.toml"
+    save_settings({"kiosk_id": "front-door"}, cfg_file)
+    dlg = SettingsDialog(KioskConfig(threshold=0.4725, source=str(tmp_path / "gone.mp4")), cfg_file)
+    qtbot.addWidget(dlg)
+    dlg.set_cooldown(120)
+    with qtbot.waitSignal(dlg.saved, timeout=2000) as sig:
+        qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)  # the missing source was not touched
+    assert sig.args[0].threshold == 0.4725 and sig.args[0].cooldown_s == 120.0
+    text = cfg_file.read_text()
+    assert "cooldown_s = 120.0" in text and "kiosk_id" in text
+    assert "threshold" not in text and "source" not in text and "direction" not in text
