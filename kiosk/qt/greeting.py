@@ -74,16 +74,14 @@ class GreetingBanner(QWidget):
 
     # -- the states ----------------------------------------------------------------------------------
     def _show(self, mood: Mood, render: tuple, hold_ms: int = SHOW_MS) -> None:
+        if mood is self.mood and render == self._render and mood in (Mood.IDLE, Mood.HINT):
+            return  # the same prompt again (every analysed frame asks): nothing to redraw
+        restyle = mood is not self.mood or not self._render
         self.mood = mood
         self._render = render
         background, icon = LOOKS[mood]
-        self.setStyleSheet(
-            f"#greeting {{ background: {background}; }}"
-            "QLabel { color: white; font-weight: 600; background: transparent; }"
-            "#greetingIcon { font-size: 40pt; }"
-            "#notYou { background: white; color: #1c2833; font-size: 20pt; font-weight: 600; border-radius: 10px;"
-            " padding: 0 18px; }"
-        )
+        if restyle:
+            self._restyle(background)
         self.icon.setText(icon)
         self.label.setText(self._text())
         self._fit()
@@ -91,6 +89,15 @@ class GreetingBanner(QWidget):
             self._timer.stop()
         else:
             self._timer.start(hold_ms)
+
+    def _restyle(self, background: str) -> None:
+        self.setStyleSheet(
+            f"#greeting {{ background: {background}; }}"
+            "QLabel { color: white; font-weight: 600; background: transparent; }"
+            "#greetingIcon { font-size: 40pt; }"
+            "#notYou { background: white; color: #1c2833; font-size: 20pt; font-weight: 600; border-radius: 10px;"
+            " padding: 0 18px; }"
+        )
 
     def _fit(self) -> None:
         """The largest font (34 pt for news, 26 pt for prompts) at which the sentence fits the bar."""
