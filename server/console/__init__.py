@@ -9,6 +9,7 @@ server.people ...). Errors on console pages are HTML pages, never JSON and never
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -19,7 +20,10 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import Forbidden, HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint(
     "console",
@@ -82,6 +86,15 @@ def _csrf() -> None:
     csrf.protect()
 
 
+@bp.before_request
+def _no_nul() -> None:
+    """A NUL character in any parameter is refused here, before a database (PostgreSQL) refuses it with an
+    error page nobody understands."""
+    values = [*request.args.values(), *request.form.values(), *(request.view_args or {}).values()]
+    if any("\x00" in str(v) for v in values):
+        raise BadRequest("A value on this page contains a NUL character; remove it and try again.")
+
+
 @bp.context_processor
 def _nav() -> dict[str, Any]:
     items = []
@@ -114,6 +127,13 @@ def _localtime(value: datetime | None) -> str:
         return ""
     tz = ZoneInfo(current_app.config["SITE_TIMEZONE"])
     return f"{value.replace(tzinfo=timezone.utc).astimezone(tz):%Y-%m-%d %H:%M:%S}"
+
+
+@bp.errorhandler(OperationalError)
+def _database_down(exc: OperationalError) -> tuple[str, int]:
+    log.error("database unavailable during %s %s: %s", request.method, request.path, exc.orig)
+    message = "The database is unavailable. Try again in a minute; nothing was changed."
+    return render_template("console/error.html", code=503, title="Service unavailable", message=message), 503
 
 
 @bp.errorhandler(HTTPException)

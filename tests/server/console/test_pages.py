@@ -80,3 +80,12 @@ def test_pages_are_usable_on_a_phone(console):
     html = console.get("/today").get_data(as_text=True)
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
     assert "navbar-toggler" in html and 'aria-label="Show the menu"' in html
+
+
+def test_nul_characters_get_a_clear_400_on_every_database(backend, console):
+    for url in ("/people?q=a%00b", "/people/p%001", "/audit?actor=x%00", "/reports/attendance?person=%00"):
+        response = console.get(url)
+        assert response.status_code == 400, url
+        assert "NUL character" in response.get_data(as_text=True) or "too long" in response.get_data(as_text=True)
+    response = console.post("/review/add", {"person": "p\x001", "reason": "x"})
+    assert response.status_code == 400 and "NUL character" in response.get_data(as_text=True)
