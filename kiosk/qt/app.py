@@ -29,7 +29,7 @@ from kiosk.core.types import Direction, FaceState, Prompt
 from kiosk.qt.admin import AdminController, AdminParts
 from kiosk.qt.camera import CameraWorker
 from kiosk.qt.entrance import Entrance
-from kiosk.qt.kiosk_mode import KioskLock, ScreenDimmer, kiosk_mode_wanted
+from kiosk.qt.kiosk_mode import KioskLock, ScreenDimmer, kiosk_mode_wanted, window_mode
 from kiosk.qt.main_window import MainWindow
 from kiosk.qt.recognition import RecognitionBridge
 from kiosk.qt.sound import Sounds
@@ -135,9 +135,13 @@ class KioskApp(QObject):
         self._second.start()
         if self.config.max_seconds > 0:
             QTimer.singleShot(int(self.config.max_seconds * 1000), self._finish)
-        if kiosk_mode_wanted(self.config.kiosk_mode, parse_source(self.config.source).is_live):
+        mode = window_mode(self.config.kiosk_mode, parse_source(self.config.source).is_live,
+                           bool(self.config.admin_pin_hash), self.config.fullscreen)
+        if mode == "locked":
             self.kiosk_lock.lock()
-        elif self.config.fullscreen:
+        elif mode == "fullscreen":
+            if kiosk_mode_wanted(self.config.kiosk_mode, parse_source(self.config.source).is_live):
+                log.warning("kiosk mode needs an admin PIN (python -m kiosk set-pin); running full screen, unlocked")
             self.window.showFullScreen()
         else:
             self.window.show()

@@ -29,6 +29,14 @@ def kiosk_mode_wanted(setting: str, source_is_camera: bool) -> bool:
     return source_is_camera
 
 
+def window_mode(setting: str, source_is_camera: bool, has_admin_pin: bool, fullscreen: bool) -> str:
+    """"locked" (kiosk mode), "fullscreen" or "window". Kiosk mode never locks without an admin PIN, since
+    Quit in the PIN-protected admin menu is the only way out of it."""
+    if kiosk_mode_wanted(setting, source_is_camera):
+        return "locked" if has_admin_pin else "fullscreen"
+    return "fullscreen" if fullscreen else "window"
+
+
 class KioskLock(QObject):
     """Locks ``window`` while ``locked``; install once, ``release()`` before a legitimate close."""
 

@@ -75,3 +75,12 @@ def test_dimming_off_never_dims(qtbot):
     clock.t += 10_000
     dimmer.check()
     assert not dimmer.dimmed
+
+
+def test_kiosk_mode_never_locks_without_an_admin_pin_to_quit_with():
+    from kiosk.qt.kiosk_mode import window_mode
+
+    assert window_mode("auto", True, has_admin_pin=True, fullscreen=False) == "locked"
+    assert window_mode("auto", True, has_admin_pin=False, fullscreen=False) == "fullscreen"
+    assert window_mode("auto", False, has_admin_pin=True, fullscreen=False) == "window"
+    assert window_mode("off", True, has_admin_pin=True, fullscreen=True) == "fullscreen"
