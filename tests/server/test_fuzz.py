@@ -148,3 +148,113 @@ def test_uuid_case_and_braces_are_one_event(app, client, kiosk_token):
     for form in (str(eid), str(eid).upper(), "{" + str(eid) + "}"):
         client.post("/api/v1/events", json={"events": [make_event(event_id=form)]}, headers=bearer(kiosk_token))
     assert row_count(app) == 1
+
+
+# -- the people API (issue 12): fuzzed writes against a model of who may do what -------------------------
+
+PERSON_FIELDS = ["name", "employee_no", "consent", "embeddings"]
+ACTORS = {"k1": "kiosk-1", "k2": "kiosk-2", "k3": "kiosk-3", "admin": "admin:alice"}  # k3: check-in only
+
+
+def valid_person(name="Grace Hopper", n=1):
+    return {"name": name, "employee_no": "E-1", "embeddings": [[0.01 * j for j in range(128)]] * n,
+            "consent": {"given": True, "at": "2024-05-01T08:00:00+02:00", "version": "v1"}}  # fmt: skip
+
+
+@st.composite
+def person_bodies(draw):
+    """(body, valid): a valid person, or one with a field replaced by junk, a nasty value or dropped."""
+    body = valid_person(name=draw(st.sampled_from(["Grace Hopper", "Zoë", "李小龍"])))
+    if draw(st.booleans()):
+        return body, True
+    field = draw(st.sampled_from(PERSON_FIELDS + ["consent.given", "consent.at", "embeddings[0]"]))
+    value = draw(st.one_of(json_values, NASTY, st.sampled_from(["Eve\x1b[31m", "\u202eEve", [[float("inf")] * 128],
+                                                                [[0.0] * 129], [[True] * 128], [[0.0] * 128] * 65])))
+    if field == "consent.given":
+        body["consent"]["given"] = value
+    elif field == "consent.at":
+        body["consent"]["at"] = value
+    elif field == "embeddings[0]":
+        body["embeddings"] = [value]
+    elif draw(st.booleans()):
+        del body[field]
+    else:
+        body[field] = value
+    try:  # junk that happens to be valid for the field (Hypothesis may draw a fine string as a name)
+        from server.people import parse_person
+
+        parse_person(json.loads(json.dumps(body)), 64)
+        return body, True
+    except Exception:
+        return body, False
+
+
+def expected(model: dict, op: str, pid: str, actor: str, valid: bool, reenrol: bool) -> int:
+    """The answer the rules of docs/server.md ("Scopes", "People") give, updating ``model``."""
+    state = model.get(pid)
+    who = ACTORS[actor]
+    if op == "put":
+        if not valid:
+            return 400
+        if actor == "k3" or (reenrol and actor != "admin"):
+            return 403
+        if state and state["erased"]:
+            if not reenrol:
+                return 410
+            model[pid] = {"owner": who, "erased": False}
+            return 200
+        if state and actor != "admin" and state["owner"] != who:
+            return 403
+        model[pid] = {"owner": state["owner"] if state else who, "erased": False}
+        return 200
+    if actor == "k3":
+        return 403
+    if state is None:
+        if actor != "admin":
+            return 404
+        model[pid] = {"owner": None, "erased": True}
+        return 200
+    if state["erased"]:
+        return 200
+    if actor != "admin" and state["owner"] != who:
+        return 403
+    model[pid] = {**state, "erased": True}
+    return 200
+
+
+def test_fuzzed_people_writes_follow_the_scope_owner_and_tombstone_rules(
+    app, backend, client, kiosk_token, other_kiosk_token, checkin_token, admin_token
+):
+    tokens = {"k1": kiosk_token, "k2": other_kiosk_token, "k3": checkin_token, "admin": admin_token}
+    ops = st.tuples(st.sampled_from(["put", "delete"]), st.sampled_from(["a", "b"]), st.sampled_from(list(tokens)),
+                    person_bodies(), st.booleans())  # fmt: skip
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(sequence=st.lists(ops, min_size=3, max_size=8))
+    def check(sequence):
+        prefix = uuid.uuid4().hex[:8]
+        model: dict = {}
+        for op, which, actor, (body, valid), reenrol in sequence:
+            pid = f"{prefix}-{which}"
+            url = f"/api/v1/people/{pid}" + ("?reenrol=true" if reenrol else "")
+            headers = bearer(tokens[actor])
+            if op == "put":
+                response = send(client, url, json.dumps(body).encode(), headers, "put")
+            else:
+                response = client.delete(url, headers=headers)
+            want = expected(model, op, pid, actor, valid, reenrol)
+            assert response.status_code == want, (op, actor, valid, reenrol, response.get_data(as_text=True))
+            if response.status_code >= 400:
+                assert set(response.json) == {"error", "message"}
+        p, e = schema.people, schema.embeddings
+        with app.extensions["db_engine"].connect() as conn:
+            rows = {r.person_id: r for r in conn.execute(select(p).where(p.c.person_id.like(f"{prefix}-%")))}
+            vectors = dict(conn.execute(select(e.c.person_id, func.count()).where(e.c.person_id.like(f"{prefix}-%"))
+                                        .group_by(e.c.person_id)).all())  # fmt: skip
+        assert set(rows) == set(model)
+        for pid, state in model.items():
+            assert bool(rows[pid].erased) == state["erased"] == bool(rows[pid].deleted)
+            assert rows[pid].enrolled_by == state["owner"]
+            assert (vectors.get(pid, 0) == 0) == state["erased"]
+
+    check()
