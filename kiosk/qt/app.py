@@ -126,6 +126,7 @@ class KioskApp(QObject):
         self._bridge.checkedIn.connect(self._on_checked_in)
         self._bridge.alreadyCheckedIn.connect(self._on_already)
         self._bridge.failed.connect(self.window.greeting.error)
+        self._bridge.recognitionChanged.connect(self.window.status.set_recognition)
         self._bridge.drained.connect(self._on_drained)
         self._run_in_thread(self._bridge, "recognition")
         self._start_camera()

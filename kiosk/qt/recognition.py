@@ -6,6 +6,11 @@ waits for the answer (blocking on a pipe, which releases the GIL), turns confirm
 through the ``CheckInRecorder`` and emits the results to the GUI. The GUI thread never waits on it: a new
 match policy (``set_policy``) or a "Not you?" block is only handed over, and the loop sends it to the
 worker between two frames.
+
+When the worker process dies or stops answering, the loop starts a new one (after 0.5 s, doubling up to
+30 s while it keeps failing), says so through ``recognitionChanged`` ("restarting", then "running") and
+goes on with the newest frame; check-ins resume, and the check-in policy (in this process) still checks
+nobody in twice.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ from kiosk.vision.worker import WorkerClient
 
 log = logging.getLogger(__name__)
 
+WORKER_GONE = (TimeoutError, OSError, EOFError, RuntimeError)  # what a dead or stuck worker raises
+RESTART_FIRST_S = 0.5
+RESTART_MAX_S = 30.0
+RESTART_CALM_S = 60.0  # a worker that ran this long starts the backoff over when it fails
+
 
 class RecognitionBridge(QObject):
     resultReady = Signal(object)  # kiosk.core.pipeline.PipelineResult
@@ -31,6 +41,7 @@ class RecognitionBridge(QObject):
     failed = Signal(str)  # a sentence for the status strip
     drained = Signal()  # the last offered frame has been analysed (after close_input())
     policyApplied = Signal(float, float)  # threshold, margin: the worker matches with them from now on
+    recognitionChanged = Signal(str)  # "restarting" (the worker died or hung) or "running" (it is back)
 
     def __init__(self, client: WorkerClient, recorder: CheckInRecorder) -> None:
         super().__init__()
@@ -45,6 +56,9 @@ class RecognitionBridge(QObject):
         self.blocked: list[tuple[int, bool, int]] = []  # (track_id, found, last frame analysed before it)
         self._last_frame_no = -1
         self.dropped = 0
+        self.restarts = 0
+        self._restart_delay = RESTART_FIRST_S
+        self._restarted_at = float("-inf")
 
     # -- called from other threads ------------------------------------------------------------------
     def offer(self, rgb: np.ndarray, frame_no: int, t: float) -> None:
@@ -110,10 +124,8 @@ class RecognitionBridge(QObject):
         self._last_frame_no = frame_no
         try:
             answer = self.client.analyse(frame_no, t, rgb)
-        except (TimeoutError, OSError, EOFError, RuntimeError) as exc:
-            log.exception("recognition worker failed")
-            self.failed.emit(f"Recognition stopped working: {exc}")
-            time.sleep(0.5)
+        except WORKER_GONE as exc:
+            self._restart_worker(exc)
             return
         if not isinstance(answer, Analysed):
             message = answer.message if isinstance(answer, Failed) else f"unexpected answer {answer!r}"
@@ -128,23 +140,54 @@ class RecognitionBridge(QObject):
     def _send_block(self, block: BlockIdentity) -> None:
         try:
             answer = self.client.request(block)
-            self.blocked.append((block.track_id, bool(getattr(answer, "found", False)), self._last_frame_no))
-            log.info("track %d: %s blocked (%s)", block.track_id, block.person_id, answer)
-        except (TimeoutError, OSError, EOFError, RuntimeError):
-            log.exception("could not block %s on track %d", block.person_id, block.track_id)
+        except WORKER_GONE as exc:  # the new worker starts without the old tracks: nothing left to block
+            log.warning("could not block %s on track %d: %s", block.person_id, block.track_id, exc)
+            self._restart_worker(exc)
+            return
+        self.blocked.append((block.track_id, bool(getattr(answer, "found", False)), self._last_frame_no))
+        log.info("track %d: %s blocked (%s)", block.track_id, block.person_id, answer)
 
     def _send_policy(self, policy: SetPolicy) -> None:
         try:
             answer = self.client.request(policy)
-        except (TimeoutError, OSError, EOFError, RuntimeError) as exc:
-            log.exception("the recognition worker did not take the new match policy")
-            self.failed.emit(f"The new match threshold could not be applied: {exc}")
+        except WORKER_GONE as exc:  # the client kept the policy: the restarted worker starts with it
+            if self._restart_worker(exc):
+                self.policyApplied.emit(policy.threshold, policy.margin)
             return
         if isinstance(answer, Failed):
             log.error("worker: %s", answer.message)
             self.failed.emit(f"The new match threshold could not be applied: {answer.message}")
             return
         self.policyApplied.emit(policy.threshold, policy.margin)
+
+    def _restart_worker(self, reason: Exception) -> bool:
+        """Start a new worker process, with backoff, until one runs or the bridge stops; True when one runs.
+
+        One warning per failure and per attempt (no traceback: a dead worker is an expected event here).
+        """
+        log.warning("the recognition worker stopped (%s: %s); restarting it",
+                    reason.__class__.__name__, reason or "no answer")
+        self.recognitionChanged.emit("restarting")
+        if time.monotonic() - self._restarted_at > RESTART_CALM_S:
+            self._restart_delay = RESTART_FIRST_S
+        while not self._wait(self._restart_delay):
+            self._restart_delay = min(self._restart_delay * 2, RESTART_MAX_S)
+            try:
+                ready = self.client.restart()
+            except WORKER_GONE as exc:
+                log.warning("the recognition worker did not start (%s); next try in %.1f s", exc, self._restart_delay)
+                continue
+            self.restarts += 1
+            self._restarted_at = time.monotonic()
+            log.warning("the recognition worker is back (pid %d, %d people)", ready.pid, ready.people)
+            self.recognitionChanged.emit("running")
+            return True
+        return False
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True when the bridge was stopped meanwhile."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._stop, seconds)
 
     def _check_in(self, confirmation) -> None:
         m = confirmation.match

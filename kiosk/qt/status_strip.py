@@ -16,6 +16,9 @@ class StatusStrip(QWidget):
         self.setObjectName("statusStrip")
         self.camera = QLabel(self.tr("Camera: starting"))
         self.server = QLabel(self.tr("Server: not configured"))
+        self.recognition = QLabel("")  # shown only while recognition is not running
+        self.recognition.setObjectName("recognition")
+        self.recognition.hide()
         self.kiosk = QLabel(kiosk_id)
         self.clock = QLabel("")
         self.notice = QLabel("")  # a second line, only while something needs an administrator
@@ -29,7 +32,7 @@ class StatusStrip(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         rows.addLayout(layout)
         rows.addWidget(self.notice)
-        for w in (self.camera, self.server):
+        for w in (self.camera, self.server, self.recognition):
             layout.addWidget(w)
             layout.addSpacing(24)
         layout.addStretch(1)
@@ -37,7 +40,7 @@ class StatusStrip(QWidget):
         layout.addSpacing(24)
         layout.addWidget(self.clock)
         self.setStyleSheet("#statusStrip { background: #2c3e50; } QLabel { color: #ecf0f1; font-size: 16pt; }"
-                           " QLabel#notice { color: #f5b041; }")
+                           " QLabel#notice { color: #f5b041; } QLabel#recognition { color: #f5b041; }")
         self.tick()
 
     def set_camera(self, state: str, fps: float | None = None) -> None:
@@ -47,6 +50,11 @@ class StatusStrip(QWidget):
         if fps is not None and state == "live":
             text += f" · {fps:.0f} fps"
         self.camera.setText(text)
+
+    def set_recognition(self, state: str) -> None:
+        """"restarting": say so (⚠ and words, not colour alone); "running": hide the note."""
+        self.recognition.setText("⚠ " + self.tr("Recognition restarting") if state == "restarting" else "")
+        self.recognition.setVisible(state == "restarting")
 
     def set_server(self, configured: bool, online: bool, backlog: int) -> None:
         waiting = self.tr("%1 waiting to sync").replace("%1", str(backlog))

@@ -180,7 +180,11 @@ class WorkerClient:
         if not parent.poll(timeout):
             self.stop()
             raise TimeoutError("the recognition worker did not start in time")
-        answer = parent.recv()
+        try:
+            answer = parent.recv()
+        except (EOFError, OSError) as exc:
+            self.stop()
+            raise RuntimeError("the recognition worker ended while starting") from exc
         if not isinstance(answer, Ready):
             self.stop()
             raise RuntimeError(f"the recognition worker failed to start: {getattr(answer, 'message', answer)}")
@@ -189,6 +193,20 @@ class WorkerClient:
     @property
     def alive(self) -> bool:
         return self._proc is not None and self._proc.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while there is one."""
+        return self._proc.pid if self._proc is not None else None
+
+    def restart(self, timeout: float = 60.0) -> Ready:
+        """End the process (killed when it does not stop) and start a new one with the current settings.
+
+        Waits for the requests in flight (the lock); raises as ``start`` does.
+        """
+        with self._lock:
+            self.stop(timeout=1.0)
+            return self.start(timeout)
 
     def request(self, request: Request, timeout: float = 30.0) -> Answer:
         """Send one request and return its answer.
@@ -199,6 +217,8 @@ class WorkerClient:
         with self._lock:
             if self._conn is None:
                 raise RuntimeError("worker not started")
+            if isinstance(request, SetPolicy):  # a restarted worker starts with the policy in force
+                self.settings = replace(self.settings, threshold=float(request.threshold), margin=float(request.margin))
             self._conn.send(request)
             if not self._conn.poll(timeout):
                 raise TimeoutError(

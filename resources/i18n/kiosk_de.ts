@@ -708,6 +708,10 @@ Setzen Sie eine mit:  python -m kiosk set-pin</translation>
         <translation>Kamera: %1</translation>
     </message>
     <message>
+        <source>Recognition restarting</source>
+        <translation>Erkennung startet neu</translation>
+    </message>
+    <message>
         <source>%1 waiting to sync</source>
         <translation>%1 warten auf Übertragung</translation>
     </message>
