@@ -46,13 +46,13 @@ def test_settings_saved_by_the_admin_take_effect_without_a_restart(qtbot, face_d
         qtbot.waitUntil(lambda: app.stats.frames_shown > 5, timeout=20000)
         new = KioskConfig(source=str(face_data / "video" / "crowd_walking_800x450.mp4"), cooldown_s=60,
                           threshold=0.45, direction="out")
+        shown = app.stats.frames_shown
         with qtbot.waitSignal(app._bridge.policyApplied, timeout=60000) as applied:
             app.admin.apply_settings(new)  # returns at once: the bridge sends the threshold between frames
         assert applied.args == [0.45, config.margin]
         assert app.recorder.policy.cooldown.total_seconds() == 60
         assert app.recorder.policy.direction.value == "out"
         assert app.config.threshold == 0.45
-        shown = app.stats.frames_shown
         qtbot.waitUntil(lambda: app.latest_frame() is not None and app.latest_frame().shape[1] == 800, timeout=20000)
         assert app.stats.frames_shown > shown
         entries = [json.loads(x) for x in (tmp_path / "gallery" / "audit.jsonl").read_text().splitlines()]
