@@ -3,8 +3,8 @@
 A batch is stored in one statement; an invalid event is rejected with its reason while its valid
 siblings are stored, and an event already stored (same event_id) is a duplicate, never a second row.
 Check-ins of an erased person that arrive after the erasure get the same treatment as the ones stored
-before it (ERASURE_CHECKINS: pseudonymised, or not stored: status "erased"); a batch shares the people
-lock so that an erasure cannot slip in between that check and the insert.
+before it (ERASURE_CHECKINS: pseudonymised, or not stored: status "erased"), checked in the insert's
+transaction so that no erasure can slip in between.
 """
 
 from __future__ import annotations
@@ -46,6 +46,23 @@ def _row(event: Event, kiosk: str, now: datetime) -> dict[str, Any]:
     }
 
 
+def _erase_late(conn: Connection, fresh: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[str]]:
+    """Apply ERASURE_CHECKINS to the rows just stored of people erased before them; returns the rows as
+    stored now and the event ids no longer stored (policy ``delete``).
+
+    Checked after the insert, in its transaction: on SQLite under the write lock the insert took, on
+    PostgreSQL under the shared people lock, so an erasure either is seen here or sees these rows.
+    """
+    erased = privacy.erased_among(conn, {r["person_id"] for r in fresh})
+    if not erased:
+        return fresh, set()
+    policy, secret = current_app.config["ERASURE_CHECKINS"], current_app.config["SECRET_KEY"]
+    for person_id in erased:
+        privacy.erase_checkins(conn, person_id, policy, secret)
+    kept = privacy.erase_late_rows(fresh, erased, policy, secret)
+    return kept, {r["event_id"] for r in fresh} - {r["event_id"] for r in kept}
+
+
 def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[dict[str, Any]]:
     """Validate and store a batch from ``kiosk``; commits. One result per event, in order:
     ``{"event_id", "status": "created" | "duplicate" | "rejected" | "erased", ["error"]}``."""
@@ -68,24 +85,20 @@ def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[di
 
     created: set[str] = set()
     fresh: list[dict[str, Any]] = []
-    stored: set[str] = set()
+    erased_now: set[str] = set()
     checkins = [e for e in valid if e.voids is None]
     voids = [e for e in valid if e.voids is not None]  # "Not you?" presses: corrections (contract C1)
     if valid:
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         locks.hold_shared_for_transaction(conn, locks.PEOPLE)
         rows = [_row(e, kiosk, now) for e in checkins]
-        erased = privacy.erased_among(conn, {r["person_id"] for r in rows})
-        if erased:
-            config = current_app.config
-            rows = privacy.erase_late_rows(rows, erased, config["ERASURE_CHECKINS"], config["SECRET_KEY"])
-        stored = {r["event_id"] for r in rows} | {e.event_id for e in voids}
         if rows:
             # One cached statement, executed for all rows at once (SQLAlchemy's "insertmanyvalues"); rows
             # that hit the unique event_id index are skipped by the database and return nothing.
             stmt = insert_ignoring_conflicts(conn, schema.attendance).returning(schema.attendance.c.event_id)
             created = set(conn.execute(stmt, rows).scalars())
             fresh = [r for r in rows if r["event_id"] in created]
+            fresh, erased_now = _erase_late(conn, fresh)
         if voids:
             void_created, refused = corrections.record_kiosk_voids(conn, kiosk, voids)
             created |= void_created
@@ -97,7 +110,7 @@ def store_events(conn: Connection, kiosk: str, raw_events: list[Any]) -> list[di
     counts = {"created": 0, "duplicate": 0, "rejected": 0, "erased": 0}
     for result in results:
         if result["status"] is None:
-            if result["event_id"] not in stored:
+            if result["event_id"] in erased_now:
                 result["status"] = "erased"
             else:
                 result["status"] = "created" if result["event_id"] in created else "duplicate"

@@ -62,8 +62,8 @@ def erased_among(conn: Connection, person_ids: set[str]) -> set[str]:
 
 
 def erase_late_rows(rows: list[dict[str, Any]], erased: set[str], policy: str, secret: str) -> list[dict[str, Any]]:
-    """Check-in rows about to be stored, with ERASURE_CHECKINS applied to those of ``erased`` people, as
-    ``erase_checkins`` applied it to the rows stored before the erasure (``delete``: left out)."""
+    """Copies of check-in rows with ERASURE_CHECKINS applied to those of ``erased`` people, as
+    ``erase_checkins`` applies it in the database (``delete``: left out)."""
     if not erased or policy == "keep":
         return rows
     if policy == "delete":
