@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.accuracy_data import Dataset, build_dataset, gallery_of, gallery_people, stable_fold  # noqa: E402
+from bench.accuracy_data import SAME_PERSON, Dataset, build_dataset, gallery_of, gallery_people, stable_fold  # noqa: E402
 from bench.accuracy_eval import Rule, Trials, choose, rates, trials, wilson  # noqa: E402
 from bench.common import CACHE, emit, machine  # noqa: E402
 from bench.embed_cache import all_photos, load  # noqa: E402
@@ -139,7 +139,7 @@ def main() -> None:
     missing = [p for p in all_photos(face_data_dir()) if p not in cache]
     if missing and not args.partial:
         sys.exit(f"{len(missing)} photos are not in the cache yet: run bench/embed_cache.py --cache {args.cache}")
-    data = build_dataset(cache)
+    data = build_dataset(cache, face_data_dir())
     bench = Bench(data)
     product = Rule(DEFAULT_THRESHOLD, DEFAULT_MARGIN, DEFAULT_SIZE_SLOPE, crowding_weight=DEFAULT_CROWDING_WEIGHT)
     families = rule_families(bench)
@@ -152,6 +152,8 @@ def main() -> None:
         "probes": len(data.probes.paths),
         "strangers": len(data.strangers.paths),
         "outlier_samples_dropped": data.outliers_dropped,
+        "left_out_off_centre": data.off_centre,
+        "left_out_same_person": {f"{k[0]}/{k[1]}": v for k, v in SAME_PERSON.items()},
         "alpha_calibration": ALPHA,
         "old_default_0.4725_0.04": bench.report(Rule(0.4725, 0.04)),
         "product_default": {"rule": _rule_dict(product), "photos": bench.report(product),

@@ -126,7 +126,7 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-THRESHOLDS = np.round(np.arange(0.36, 0.5401, 0.0025), 4)
+THRESHOLDS = np.round(np.arange(0.30, 0.5401, 0.0025), 4)
 MARGINS = (0.0, 0.02, 0.04, 0.06)
 SLOPES = (0.0, 0.005, 0.01, 0.015, 0.02, 0.03)
 
@@ -135,7 +135,7 @@ def choose(sets: list[tuple[Trials, Trials]], alpha: float, *, slopes=SLOPES, co
            cohort_centre: float = 0.0, face_penalties=(0.0,), crowding_weights=(0.0,)) -> tuple[Rule, dict]:
     """The rule with the best mean TPIR over the (genuine, impostor) sets, one per gallery size, among those
     whose impostor acceptance is at most ``alpha`` at *every* size."""
-    best_rule, best_score = None, (-1.0, 0.0)
+    best_rule, best_score = Rule(float(THRESHOLDS[0]), MARGINS[-1]), (-1.0, -1.0)  # nothing meets alpha
     for m, slope, w, pen, z in itertools.product(MARGINS, slopes, cohort_weights, face_penalties, crowding_weights):
         for t in THRESHOLDS:
             rule = Rule(float(t), m, slope, w, cohort_centre, pen, z)

@@ -11,7 +11,7 @@ import numpy as np
 from bench.accuracy_data import Dataset, stable_fold
 from bench.accuracy_eval import Rule, rates, wilson
 
-SPARES = (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05)
+SPARES = (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.08)
 
 
 def _confirm_rule(rule: Rule, spare: float, people: int) -> Rule:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[:1] = [str(Path(__file__).resolve().parent.parent)]  # the repo, not bench/ (bench/queue.py is no stdlib)
 
 from bench import clips  # noqa: E402
 from bench.accuracy_data import build_dataset, gallery_of, gallery_people  # noqa: E402
@@ -76,7 +76,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     root = face_data_dir()
-    data = build_dataset(load(args.cache))
+    data = build_dataset(load(args.cache), root)
     gallery = gallery_of(data, gallery_people(data, 10**6))
     enrolled = set(data.enrol)
     first_probe: dict[str, str] = {}

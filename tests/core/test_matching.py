@@ -78,13 +78,16 @@ def test_invalid_policy_is_refused(threshold, margin):
         MatchPolicy(threshold, margin)
 
 
-def test_threshold_tightens_as_the_gallery_grows_and_never_loosens():
-    p = MatchPolicy(0.47, 0.04, size_slope=0.01, reference_people=100, confirm_spare=0.005)
-    assert p.threshold_for(2) == p.threshold_for(100) == 0.47
-    assert p.threshold_for(200) == pytest.approx(0.46)
-    assert p.threshold_for(800) == pytest.approx(0.44)
-    assert p.confirm_threshold_for(100) == pytest.approx(0.465)
-    assert p.confirm_threshold_for(800) == pytest.approx(0.435)
+def test_threshold_tightens_as_the_gallery_grows_and_loosens_only_a_little_for_small_ones():
+    p = MatchPolicy(0.42, 0.04, size_slope=0.01, reference_people=100, confirm_spare=0.005)
+    assert p.threshold_for(100) == 0.42
+    assert p.threshold_for(50) == pytest.approx(0.43)  # one halving below the reference
+    assert p.threshold_for(2) == pytest.approx(0.4725)  # capped at the loosest (the old default)
+    assert p.threshold_for(200) == pytest.approx(0.41)
+    assert p.threshold_for(800) == pytest.approx(0.39)
+    assert p.confirm_threshold_for(50) == pytest.approx(0.43)  # no spare in a small gallery
+    assert p.confirm_threshold_for(800) == pytest.approx(0.385)
+    assert MatchPolicy(0.5, 0.0).threshold_for(2) == 0.5  # an admin's looser setting is kept
 
 
 def test_the_same_face_is_accepted_in_a_small_gallery_and_refused_in_a_large_one():
@@ -108,7 +111,8 @@ def test_live_looks_need_margin_to_spare_in_a_large_gallery():
     probe = ada.copy()
     probe[0] += 0.435
     others = {f"p{i}": [rng.normal(size=128).astype(np.float32)] for i in range(799)}
-    m = Matcher(gallery({"ada": [ada], **others}), MatchPolicy(0.47, 0.0, size_slope=0.01, confirm_spare=0.01))
+    m = Matcher(gallery({"ada": [ada], **others}), MatchPolicy(0.47, 0.0, size_slope=0.01, confirm_spare=0.01,
+                                                            crowding_weight=0.0))
     assert m.threshold == pytest.approx(0.44) and m.confirm_threshold == pytest.approx(0.43)
     assert m.match(probe).person_id == "ada"  # a photo (identify) or a single look is accepted
     assert not m.match(probe, live=True).known  # a kiosk look this close does not count towards a check-in
@@ -121,7 +125,7 @@ def test_a_face_near_a_crowded_template_needs_to_be_closer():
     people = {f"c{i}": [crowd_centre + rng.normal(size=128).astype(np.float32) * 0.04] for i in range(12)}
     people |= {f"s{i}": [rng.normal(size=128).astype(np.float32)] for i in range(12)}
     g = gallery(people)
-    plain = Matcher(g, MatchPolicy(0.3, 0.0))
+    plain = Matcher(g, MatchPolicy(0.3, 0.0, crowding_weight=0.0))
     normed = Matcher(g, MatchPolicy(0.3, 0.0, crowding_weight=1.0))
     probe_c = people["c0"][0] + np.eye(128, dtype=np.float32)[0] * 0.25
     probe_s = people["s0"][0] + np.eye(128, dtype=np.float32)[0] * 0.25
