@@ -98,6 +98,7 @@ class KioskApp(QObject):
         self.dimmer = ScreenDimmer(self.window, config.dim_after_min * 60.0)
         self._threads: list[QThread] = []
         self._camera: CameraWorker | None = None
+        self._camera_state = "starting"
         self._bridge: RecognitionBridge | None = None
         self._latest_frame = None
         self._fps_count = 0
@@ -265,7 +266,7 @@ class KioskApp(QObject):
 
     def _each_second(self) -> None:
         self._fps, self._fps_count = float(self._fps_count), 0
-        self.window.status.set_camera(getattr(self, "_camera_state", "starting"), self._fps)
+        self.window.status.set_camera(self._camera_state, self._fps)
         self.window.status.tick()
         backlog = self._sync.state.backlog if self._sync else 0
         online = self._sync.state.online if self._sync else False
