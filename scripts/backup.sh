@@ -19,7 +19,9 @@ Options (environment variable in brackets):
   --output-dir DIR      where archives go                          [BACKUP_DIR, ./backups]
   --database-url URL    sqlite:///PATH or postgresql[+psycopg]://... [DATABASE_URL]
   --compose             dump the database of the running compose stack instead (postgres service in
-                        production, the app's SQLite file in basic)
+                        production, the app's SQLite file in basic); Docker's stack, or Podman's where
+                        docker is missing (BACKUP_ENGINE=docker|podman; COMPOSE_PROJECT_NAME if the
+                        stack is not named faceattend)
   --key-file FILE       the server's embeddings key                  [EMBEDDINGS_KEY_FILE]
                         (default with a sqlite:/// database: embeddings.key next to it, if there;
                         with --compose: the app container's EMBEDDINGS_KEY_FILE)
@@ -103,18 +105,50 @@ PY
 
 compose() { docker compose -f "$here/docker-compose.yml" "$@"; }
 
+# --compose under Docker (docker compose) or Podman (podman-compose's labels): BACKUP_ENGINE chooses,
+# default docker when installed; COMPOSE_PROJECT_NAME names the stack (default faceattend).
+project="${COMPOSE_PROJECT_NAME:-faceattend}"
+engine="${BACKUP_ENGINE:-}"
+if [ -z "$engine" ]; then
+  if command -v docker >/dev/null; then engine=docker; else engine=podman; fi
+fi
+if [ "$COMPOSE" -eq 1 ] && [ "$engine" = podman ]; then eval "$("$here/scripts/podman-env.sh" --export)"; fi
+
+# The first running container of a compose service (empty when there is none).
+service_container() {
+  if [ "$engine" = docker ]; then
+    compose --profile production ps -q "$1" 2>/dev/null | head -n 1
+  else
+    podman ps -q --filter "label=io.podman.compose.project=$project" \
+      --filter "label=com.docker.compose.service=$1" 2>/dev/null | head -n 1
+  fi
+}
+
+# Runs a command in a compose service's first container, with stdin attached: service_exec SERVICE CMD...
+service_exec() {
+  local service="$1" id
+  shift
+  if [ "$engine" = docker ]; then
+    compose --profile production exec -T --index 1 "$service" "$@"
+  else
+    id="$(service_container "$service")"
+    [ -n "$id" ] || return 1
+    podman exec -i "$id" "$@"
+  fi
+}
+
 backup_database() {
   if [ "$COMPOSE" -eq 1 ]; then
-    if [ -n "$(compose --profile production ps -q postgres 2>/dev/null)" ]; then
+    if [ -n "$(service_container postgres)" ]; then
       log "dumping PostgreSQL from the compose stack"
       # shellcheck disable=SC2016  # expanded by the shell inside the container
-      compose --profile production exec -T postgres sh -c 'pg_dump -Fc --no-owner -U "$POSTGRES_USER" "$POSTGRES_DB"' \
-        >"$root/database.pgdump"
+      service_exec postgres sh -c 'pg_dump -Fc --no-owner -U "$POSTGRES_USER" "$POSTGRES_DB"' \
+        >"$root/database.pgdump" || die "pg_dump in the postgres container failed"
       echo "database: postgresql (compose)" >>"$manifest"
       DATABASE=1
     else
       log "copying SQLite from the compose stack's app"
-      compose exec -T --index 1 app python - >"$root/database.sqlite" <<'PY'
+      service_exec app python - >"$root/database.sqlite" <<'PY'
 import os, sqlite3, sys, tempfile
 src = sqlite3.connect(os.path.join(os.environ.get("INSTANCE_PATH", "/data"), "attendance.db"))
 tmp = tempfile.NamedTemporaryFile(suffix=".sqlite")
@@ -164,7 +198,7 @@ backup_key() {
     log "copying the embeddings key from the compose stack's app"
     mkdir -m 700 "$root/keys"
     # shellcheck disable=SC2016  # expanded by the shell inside the container
-    (umask 077 && compose exec -T --index 1 app sh -c 'cat "$EMBEDDINGS_KEY_FILE"' >"$out") \
+    (umask 077 && service_exec app sh -c 'cat "$EMBEDDINGS_KEY_FILE"' >"$out") \
       || die "could not read the app's EMBEDDINGS_KEY_FILE (is the app running?)"
   elif [ -n "$KEY_FILE" ]; then
     [ -f "$KEY_FILE" ] || die "no embeddings key at $KEY_FILE"

@@ -110,6 +110,11 @@ class Compose:
         for volume in podman(self.env, "volume", "ls", "-q", "--filter", label, check=False).stdout.split():
             podman(self.env, "volume", "rm", "--force", volume, check=False)
         podman(self.env, "network", "rm", "--force", f"{self.project}_default", check=False)
+        podman(self.env, "pod", "rm", "--force", f"pod_{self.project}", check=False)  # podman-compose's pod
+
+    def pods(self) -> list[str]:
+        out = podman(self.env, "pod", "ls", "--format", "{{.Name}}", "--filter", f"name=pod_{self.project}").stdout
+        return out.split()
 
 
 def wait_until(check: Callable[[], object], timeout: float, what: str, on_fail: Callable[[], str] | None = None):

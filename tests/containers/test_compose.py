@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+import tarfile
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import requests
 import urllib3
 
 from tests.containers.engine import APP_IMAGE, APP_TAG, STANDINS, Compose, podman, wait_until
+from tests.helpers import ROOT
 from tests.ops.native import free_port
 
 pytestmark = pytest.mark.timeout(1800)
@@ -148,6 +151,9 @@ def test_tear_down_leaves_nothing_running(engine, app_image, tmp_path):
     finally:
         compose.down()
     assert compose.containers(running_only=False) == []
+    assert compose.pods() == [], "podman-compose's pod is left behind"
+    networks = podman(engine, "network", "ls", "--format", "{{.Name}}").stdout.split()
+    assert f"{compose.project}_default" not in networks
     volumes = podman(engine, "volume", "ls", "-q", "--filter", f"label=io.podman.compose.project={compose.project}")
     assert volumes.stdout.split() == []
 
@@ -183,6 +189,21 @@ def test_production_profile_stores_check_ins_in_postgres(engine, app_image, tmp_
             return bool(query) and float(query[0]["value"][1]) == 2
 
         wait_until(replicas_scraped, 120, "Prometheus scraping both replicas (dns_sd on app)", compose.logs)
+
+        # scripts/backup.sh --compose against this stack: pg_dump in the postgres container, the app's key
+        env = {**compose.env, "BACKUP_ENGINE": "podman", "TEXTFILE_DIR": str(tmp_path / "textfile")}
+        backup = subprocess.run(
+            [str(ROOT / "scripts" / "backup.sh"), "--compose", "--no-config", "--output-dir", str(tmp_path / "b")],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert backup.returncode == 0, backup.stderr
+        with tarfile.open(backup.stdout.strip().splitlines()[-1]) as tar:
+            members = {Path(m.name).relative_to(Path(m.name).parts[0]).as_posix(): m for m in tar.getmembers()
+                       if len(Path(m.name).parts) > 1}  # fmt: skip
+            assert members["keys/embeddings.key"].size == 32
+            dump = tar.extractfile(members["database.pgdump"]).read()
+        assert dump.startswith(b"PGDMP"), "a pg_dump custom-format archive"
+        assert (tmp_path / "textfile" / "faceattend_backup.prom").exists()
     finally:
         compose.down()
     assert compose.containers(running_only=False) == []
