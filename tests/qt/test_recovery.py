@@ -32,8 +32,10 @@ def test_a_killed_worker_is_restarted_and_miranda_is_still_checked_in_once(qtbot
         os.kill(first_pid, signal.SIGKILL)  # in the middle of the clip, before or around Miranda's check-in
         qtbot.waitUntil(lambda: "Recognition restarting" in app.window.status.recognition.text(), timeout=15000)
         assert app.window.status.recognition.isVisible()
-        qtbot.waitUntil(lambda: states == ["restarting", "running"], timeout=120000)
-        assert app.worker.alive and app.worker.pid != first_pid and not app.window.status.recognition.isVisible()
+        # (``states`` fills in the bridge's thread, the strip in the GUI thread: wait for both)
+        qtbot.waitUntil(lambda: states == ["restarting", "running"] and not app.window.status.recognition.isVisible(),
+                        timeout=120000)
+        assert app.worker.alive and app.worker.pid != first_pid
         analysed = app.stats.frames_analysed
         qtbot.waitUntil(lambda: app.stats.frames_analysed > analysed + 5, timeout=30000)  # recognition resumed
         qtbot.waitUntil(lambda: app.stats.checkins >= 1, timeout=90000)  # check-ins resumed
