@@ -6,7 +6,7 @@ A ``Chip`` is two small grey views of one face: ``cores``, the face box itself a
 core of the newer chip over the older chip's context (the detector's boxes also jump by a few pixels) and
 keeps the best normalised correlation. The same face a moment later scores about 0.9 and more; another
 person's face in the same box scores much lower (thresholds in ``kiosk.core.tracking``, measured on queue
-clips built from the shared photos with ``bench/queue.py``). Well under a millisecond a face; pure numpy.
+clips built from the shared photos with ``bench/checkin_queue.py``). Well under a millisecond a face; pure numpy.
 """
 
 from __future__ import annotations

@@ -95,3 +95,17 @@ def test_with_liveness_on_each_face_needs_its_own_motion_in_a_queue(kiosk, face_
     score = replay(RecognitionPipeline(engine, matcher, far=True, liveness=LivenessSettings()), clip)
     assert score.checked_in() == {"miranda": 1}, score.summary()
     assert score.longest_wrong_s() <= WRONG_NAME_LIMIT_S, score.wrong
+
+
+def test_a_face_of_about_48_px_is_found_on_the_live_path_and_carried_from_frame_to_frame(kiosk):
+    """A person a few metres away: the 480-px live copy cannot see a 50-px face, the far pass does (one
+    tile every other frame), and the tracked face is then searched for every frame."""
+    engine, matcher, people, _ = kiosk
+    clip = queue([people[0]], 0.0, dwell_s=1.0, lead_s=0.0, height=0.23)
+    seen = {}
+    for far in (False, True):
+        pipe = RecognitionPipeline(engine, Matcher(matcher.gallery), far=far)
+        faces = [pipe.process(clip.render(i), i, i / clip.fps).frame.faces for i in range(20)]
+        seen[far] = [max(f.box.height for f in fs) for fs in faces if fs]
+    assert seen[False] == []
+    assert len(seen[True]) >= 15 and max(seen[True]) <= 60, seen[True]

@@ -20,7 +20,9 @@ under ``modelled`` the fixed costs of a quiet machine (bench/replay.py, from doc
 * ``far``: the shared street and crowd clips: face boxes found per frame by the live pass alone, by the
   live pass plus the far pass, and by face_recognition's ``face_locations`` (HOG, upsampled once), fps.
 
-    flock /work/team/bench.lock .venv/bin/python bench/queue.py [--people 32] [--skip kiosk,far]
+    flock /work/team/bench.lock .venv/bin/python -m bench.checkin_queue [--people 32] [--skip kiosk,far]
+
+(Not ``bench/queue.py``: run as a script from bench/, that name would shadow the standard library's queue.)
 """
 
 from __future__ import annotations
