@@ -36,9 +36,14 @@ def post(server, *events) -> None:
 
 
 def wait_for(condition, timeout: float = 30.0, what: str = "the condition"):
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except StaleElementReferenceException:  # Today's refresh replaced the element between find and read
+            value = None
         if value:
             return value
         time.sleep(0.25)
