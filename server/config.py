@@ -35,7 +35,7 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "WORKDAY_START": ("09:00", str),  # HH:MM in SITE_TIMEZONE: a first check-in after it is late
     "CONSOLE_IDLE_MINUTES": (30, int),  # a console session ends after this long without a page view
     "KIOSK_OFFLINE_SECONDS": (300, int),  # no heartbeat for this long: the kiosk is offline (as the alert)
-    "REVIEW_DISTANCE": (0.42, float),  # check-ins matched at this distance or farther are doubtful
+    "REVIEW_DISTANCE": (0.38, float),  # doubtful from here: about 0.04 under the kiosk's 0.4225 threshold
     "REVIEW_MARGIN": (0.06, float),  # ... and so are those whose lead over the next person was below this
     "REPORT_MAX_DAYS": (366, int),  # the longest report range
     "TRUSTED_PROXIES": (0, int),  # reverse proxies in front (nginx: 1): trust their X-Forwarded-For/-Proto
