@@ -91,8 +91,7 @@ class CredentialStore:
             return empty
 
     def _save(self) -> None:
-        replace_json(self.path, self._data)
-        os.chmod(self.path, 0o600)
+        replace_json(self.path, self._data, mode=0o600)  # PIN and badge hashes: owner-only from the first byte
 
     def _entry(self, person_id: str) -> dict:
         return self._data["people"].setdefault(person_id, {})
