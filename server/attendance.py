@@ -19,7 +19,7 @@ from server.corrections import corrected_select, present_on
 from server.validation import displayable
 
 CSV_FIELDS = ("event_id", "person_id", "name", "timestamp", "kiosk", "distance", "direction")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs text starting so as a formula
 
 
 def query_attendance(
@@ -52,10 +52,10 @@ def query_attendance(
     return [dict(row._mapping) for row in conn.execute(stmt)]
 
 
-def _safe_cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """Neutralise spreadsheet formulas in text cells (a leading ' is shown by spreadsheets, not run), and
     control and text-direction characters stored before names refused them (shown as U+FFFD)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         value = "'" + value
     return displayable(value) if isinstance(value, str) else value
 
@@ -65,7 +65,7 @@ def write_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for row in rows:
-        writer.writerow([_safe_cell(row[f]) if f != "distance" else row[f] for f in CSV_FIELDS])
+        writer.writerow([safe_cell(row[f]) if f != "distance" else row[f] for f in CSV_FIELDS])
 
 
 def csv_text(rows: Iterable[dict[str, Any]]) -> str:

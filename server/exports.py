@@ -12,17 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from server.attendance import FORMULA_START, safe_cell
 from server.reports import Report
 
 DAY_COLUMNS = (
     "person_id", "name", "employee_no", "department", "date", "first_in", "last_out", "hours", "checkins", "note",
 )  # fmt: skip
 TOTAL_COLUMNS = ("person_id", "name", "employee_no", "department", "days", "hours")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _hours(seconds: float) -> float:
@@ -47,7 +43,7 @@ def report_csv(report: Report) -> str:
         t = info[r.person_id]
         writer.writerow(
             [
-                _safe(r.person_id), _safe(r.name), _safe(t.employee_no), _safe(t.department), r.day.isoformat(),
+                safe_cell(r.person_id), safe_cell(r.name), safe_cell(t.employee_no), safe_cell(t.department), r.day.isoformat(),
                 _clock(r.first_in), _clock(r.last_out), f"{_hours(r.seconds):.2f}", r.checkins, _note(r.open),
             ]  # fmt: skip
         )
@@ -70,7 +66,7 @@ def report_xlsx(report: Report) -> bytes:
         ws = wb.create_sheet(title)
 
         def text(value: str) -> Any:
-            if not value.startswith(_FORMULA_START):
+            if not value.startswith(FORMULA_START):
                 return value
             cell = WriteOnlyCell(ws, value=value)
             cell.data_type = "s"  # never a formula, whatever the text starts with
