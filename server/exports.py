@@ -43,7 +43,8 @@ def report_csv(report: Report) -> str:
         t = info[r.person_id]
         writer.writerow(
             [
-                safe_cell(r.person_id), safe_cell(r.name), safe_cell(t.employee_no), safe_cell(t.department), r.day.isoformat(),
+                safe_cell(r.person_id), safe_cell(r.name), safe_cell(t.employee_no), safe_cell(t.department),
+                r.day.isoformat(),
                 _clock(r.first_in), _clock(r.last_out), f"{_hours(r.seconds):.2f}", r.checkins, _note(r.open),
             ]  # fmt: skip
         )
