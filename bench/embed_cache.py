@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[:1] = [str(Path(__file__).resolve().parent.parent)]  # the repo, not bench/ (bench/queue.py is no stdlib)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import CACHE, face_data_dir  # noqa: E402
 

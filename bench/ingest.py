@@ -7,9 +7,6 @@ Kiosks run as threads spread over a few client processes, each with its own keep
 Prints one JSON document.
 
     .venv/bin/python -m bench.ingest [--kiosks 32] [--seconds 8] [--workers 2] [--threads 4]
-
-(as a module: run as a script, bench/queue.py would shadow the standard library's queue module, which
-requests needs)
 """
 
 from __future__ import annotations

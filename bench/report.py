@@ -34,9 +34,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ itself is sys.path[0], where bench/queue.py would shadow the standard library's
-# queue (which psycopg imports): search the project root instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402

@@ -9,8 +9,6 @@ PostgreSQL too when BENCH_DATABASE_URL or TEST_DATABASE_URL is set (a fresh sche
 Prints one JSON document.
 
     .venv/bin/python -m bench.token_lookup [--requests 2000]
-
-(as a module: run as a script, bench/queue.py would shadow the standard library's queue module)
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path[:1] = [str(Path(__file__).resolve().parent.parent)]  # the repo, not bench/ (bench/queue.py is no stdlib)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import clips  # noqa: E402
 from bench.accuracy_data import build_dataset, gallery_of, gallery_people  # noqa: E402
