@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -28,20 +30,29 @@ def pg_available(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def pg_url():
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the session."""
+@contextmanager
+def fresh_pg_schema(prefix: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new schema, dropped on exit (TEST_DATABASE_URL; required)."""
     base = os.environ.get("TEST_DATABASE_URL", "")
     require(base and pg_available(base), f"PostgreSQL at TEST_DATABASE_URL={base!r} is not reachable")
-    schema = f"t_server_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     engine = create_engine(base)
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the session."""
+    with fresh_pg_schema("t_server") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
 from server import migrations, schema
-from tests.helpers import require
-from tests.server.conftest import pg_available
+from tests.server.conftest import fresh_pg_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -22,19 +19,10 @@ def fresh_engine(request, tmp_path):
         yield engine
         engine.dispose()
         return
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    require(base and pg_available(base), f"PostgreSQL at TEST_DATABASE_URL={base!r} is not reachable")
-    name = f"t_migr_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    sep = "&" if "?" in base else "?"
-    engine = create_engine(f"{base}{sep}options=-csearch_path%3D{name}")
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-    admin.dispose()
+    with fresh_pg_schema("t_migr") as url:
+        engine = create_engine(url)
+        yield engine
+        engine.dispose()
 
 
 def migrate_to(engine, version: int, monkeypatch) -> None:
