@@ -7,7 +7,9 @@ On a developer's laptop a missing service or data set skips the test with a loud
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,39 @@ def require_binary(name: str) -> str:
     path = shutil.which(name) or (f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None)
     require(path, f"the program {name!r} is not installed (bootstrap.sh installs it)")
     return str(path)
+
+
+_PORTS_GIVEN: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def free_port() -> int:
+    """A loopback TCP port that is free now and stays free until a test's server binds it.
+
+    ``bind(0)`` would hand out a port from the kernel's ephemeral range, the same range the kernel takes
+    local ports of outgoing connections from: an exporter connecting to PostgreSQL can take that port
+    before the server the test meant it for starts, and the server fails with "address already in use"
+    (seen in CI with Prometheus, the last process of the stack to start). So the port comes from below
+    the ephemeral range, is never handed out twice in one test run, and is checked free by binding it.
+    """
+    low, _ = _ephemeral_range()
+    floor = 20000 if low > 21000 else 1024
+    for _ in range(200):
+        port = random.randrange(floor, low)
+        if port in _PORTS_GIVEN:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PORTS_GIVEN.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port found between {floor} and {low}")

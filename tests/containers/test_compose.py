@@ -19,8 +19,7 @@ import requests
 import urllib3
 
 from tests.containers.engine import APP_IMAGE, APP_TAG, STANDINS, Compose, podman, wait_until
-from tests.helpers import ROOT
-from tests.ops.native import free_port
+from tests.helpers import ROOT, free_port
 
 pytestmark = pytest.mark.timeout(1800)
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.containers.engine import podman, wait_until
-from tests.ops.native import free_port
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.timeout(1800)
 

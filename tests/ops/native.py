@@ -23,12 +23,6 @@ NGINX_DIR = ROOT / "nginx"
 PROMETHEUS_DIR = ROOT / "monitoring" / "prometheus"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def load_yaml(path: Path) -> object:
     return YAML(typ="safe").load(path.read_text())
 

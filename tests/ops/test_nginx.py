@@ -14,8 +14,8 @@ import pytest
 import requests
 import urllib3
 
-from tests.helpers import ROOT, require_binary
-from tests.ops.native import free_port, nginx_command, nginx_prefix, port_open, stop, wait_until
+from tests.helpers import ROOT, free_port, require_binary
+from tests.ops.native import nginx_command, nginx_prefix, port_open, stop, wait_until
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, require_binary
-from tests.ops.native import free_port
+from tests.helpers import ROOT, free_port, require_binary
 from tests.ops.scripts import run
 
 OPS_SCRIPTS = [

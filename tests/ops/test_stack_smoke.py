@@ -25,11 +25,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.helpers import ROOT, require, require_binary
+from tests.helpers import ROOT, free_port, require, require_binary
 from tests.ops.native import (
     alertmanager_command,
     alertmanager_config,
-    free_port,
     nginx_command,
     nginx_prefix,
     port_open,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,9 @@ from pathlib import Path
 
 import requests
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, free_port
 
 SECRET = "live-secret-key-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(root: Path, extra: dict[str, str]) -> dict[str, str]:
