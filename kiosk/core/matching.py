@@ -30,6 +30,8 @@ DEFAULT_THRESHOLD = 0.4225  # at REFERENCE_PEOPLE or fewer people enrolled
 DEFAULT_MARGIN = 0.06
 DEFAULT_SIZE_SLOPE = 0.0  # threshold tightening per doubling of the gallery beyond REFERENCE_PEOPLE
 DEFAULT_CONFIRM_SPARE = 0.025  # live looks must be this much closer than the threshold to count for a check-in
+DEFAULT_DECISIVE_SPARE = 0.05  # a live look this much closer than the confirm threshold settles a face alone ...
+DEFAULT_DECISIVE_MARGIN = 0.1  # ... when the next person is at least this much farther away
 REFERENCE_PEOPLE = 100
 SMALL_GALLERY_SLOPE = 0.01  # loosening per halving below REFERENCE_PEOPLE (bench: FPIR ~22x from 0.4225 to 0.4725)
 LOOSEST_THRESHOLD = 0.4725  # the old default: never looser than that, however few people are enrolled
@@ -45,6 +47,8 @@ class MatchPolicy:
     reference_people: int = REFERENCE_PEOPLE
     confirm_spare: float = DEFAULT_CONFIRM_SPARE
     crowding_weight: float = DEFAULT_CROWDING_WEIGHT
+    decisive_spare: float | None = DEFAULT_DECISIVE_SPARE  # None: every identity needs the tracker's vote
+    decisive_margin: float = DEFAULT_DECISIVE_MARGIN
 
     def __post_init__(self) -> None:
         check_policy(self.threshold, self.margin)
@@ -54,6 +58,10 @@ class MatchPolicy:
             raise MatchPolicyError(f"confirm_spare must be between 0 and 0.2, got {self.confirm_spare}")
         if not 0.0 <= self.crowding_weight <= 2.0:
             raise MatchPolicyError(f"crowding_weight must be between 0 and 2, got {self.crowding_weight}")
+        if self.decisive_spare is not None and not 0.0 <= self.decisive_spare < 0.3:
+            raise MatchPolicyError(f"decisive_spare must be between 0 and 0.3, got {self.decisive_spare}")
+        if not 0.0 <= self.decisive_margin < 1.0:
+            raise MatchPolicyError(f"decisive_margin must be between 0 and 1, got {self.decisive_margin}")
         if self.reference_people < 1:
             raise MatchPolicyError(f"reference_people must be at least 1, got {self.reference_people}")
 
@@ -75,6 +83,15 @@ class MatchPolicy:
         independent test); in smaller galleries the threshold itself."""
         spare = self.confirm_spare if people >= self.reference_people else 0.0
         return max(0.05, self.threshold_for(people) - spare)
+
+    def decisive_threshold_for(self, people: int) -> float | None:
+        """The distance under which one live look settles a face on its own (None: never). The vote of
+        several looks is there for the doubtful frames (a face turning, blurred, half in view); a look this
+        far inside the confirm threshold is no doubtful frame, and waiting for a second one only keeps the
+        person waiting another embedding (about 105 ms on the kiosk's CPU)."""
+        if self.decisive_spare is None:
+            return None
+        return max(0.05, self.confirm_threshold_for(people) - self.decisive_spare)
 
 
 def check_policy(threshold: float, margin: float) -> None:
@@ -133,6 +150,7 @@ class Matcher:
         if self.policy.crowding_weight > 0.0 and len(self._t) > CROWDING_COHORT:
             self._crowding[self._template_owner] = crowding(self._t)
         self.confirm_threshold = self.policy.confirm_threshold_for(len(self._t))
+        self.decisive_threshold = self.policy.decisive_threshold_for(len(self._t))
 
     def __len__(self) -> int:
         return len(self._g)
@@ -181,7 +199,8 @@ class Matcher:
 
         ``live``: a look of the kiosk's camera, one of several the tracker votes on. It must beat
         ``confirm_threshold``, stricter than ``threshold`` in large galleries: a look-alike stranger matches
-        the same person look after look, so agreeing looks are no second independent test.
+        the same person look after look, so agreeing looks are no second independent test. A live look
+        under ``decisive_threshold`` and ``decisive_margin`` ahead of the next person is ``decisive``.
         """
         owner, best, second = self.nearest_two(query)
         if owner < 0:
@@ -190,5 +209,8 @@ class Matcher:
         score = best - self.policy.crowding_weight * self._crowding[owner]
         if accepted(score, score + margin, self.confirm_threshold if live else self.threshold, self.policy.margin):
             person = self.gallery.people[owner]
-            return Match(person.person_id, person.name, best, margin)
+            decisive = (live and self.decisive_threshold is not None
+                        and bool(accepted(score, score + margin, self.decisive_threshold,
+                                          max(self.policy.margin, self.policy.decisive_margin))))
+            return Match(person.person_id, person.name, best, margin, decisive)
         return Match(None, None, best, margin)

@@ -11,9 +11,10 @@ liveness evidence: the next person never inherits the last one's name or blink.
 
 A new track is embedded at once; while undecided it is embedded again every ``retry_s``; an identity is
 confirmed only when ``confirm_votes`` of the last ``confirm_window`` embeddings name one person and none
-names another. Confirmed tracks are re-checked in turn every ``recheck_s`` when nothing more urgent is
-due (the worker's idle time); tracks whose votes keep saying "unknown" are labelled unknown and retried
-less often.
+names another, or at once by one *decisive* look (``Match.decisive``: far inside the threshold and far
+ahead of everyone else) when no other person was named in the window. Confirmed tracks are re-checked
+in turn every ``recheck_s`` when nothing more urgent is due (the worker's idle time); tracks whose votes
+keep saying "unknown" are labelled unknown and retried less often.
 """
 
 from __future__ import annotations
@@ -299,8 +300,9 @@ class Tracker:
         window = list(track.votes)[-s.confirm_window :]
         known = {m.person_id for m in window if m.known}
         agreeing = [m for m in window if m.person_id == match.person_id]
-        # Several agreeing verdicts, and no other enrolled person named in the window.
-        if len(agreeing) < s.confirm_votes or len(known) != 1:
+        # Several agreeing verdicts (or one decisive look), and no other enrolled person named in the window.
+        needed = 1 if match.decisive else s.confirm_votes
+        if len(agreeing) < needed or len(known) != 1:
             return False
         if track.confirmed is not None and track.confirmed.person_id == match.person_id:
             return False

@@ -72,13 +72,15 @@ class Match:
 
     ``person_id`` and ``name`` are None when the face is unknown; ``distance`` is the distance to the
     nearest enrolled person either way (inf for an empty gallery); ``margin`` is how much farther the
-    next-nearest other person is.
+    next-nearest other person is. ``decisive``: a live look so far inside the threshold, and so far ahead of
+    everyone else, that it settles the identity on its own (``MatchPolicy.decisive_spare``).
     """
 
     person_id: str | None
     name: str | None
     distance: float
     margin: float
+    decisive: bool = False
 
     @property
     def known(self) -> bool:

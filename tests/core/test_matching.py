@@ -132,3 +132,40 @@ def test_a_face_near_a_crowded_template_needs_to_be_closer():
     assert plain.match(probe_c).known and plain.match(probe_s).known
     assert not normed.match(probe_c).known  # crowded: 0.25 is not close enough
     assert normed.match(probe_s).person_id == "s0"  # sparse neighbourhood: accepted
+
+
+def test_only_a_live_look_far_inside_the_threshold_and_far_ahead_of_the_next_person_is_decisive():
+    ada, bob = unit(0), unit(1)  # 1.41 apart
+    policy = MatchPolicy(0.45, 0.05, reference_people=2, confirm_spare=0.0, crowding_weight=0.0, decisive_spare=0.1,
+                         decisive_margin=0.2)
+    m = Matcher(gallery({"ada": [ada], "bob": [bob]}), policy)
+    assert m.decisive_threshold == pytest.approx(0.35)  # the threshold less 0.1
+    close = ada.copy()
+    close[5] = 0.3  # 0.3 from Ada
+    near_edge = ada.copy()
+    near_edge[5] = 0.4  # inside the threshold, not inside the decisive one
+    assert m.match(close, live=True).decisive
+    assert m.match(close, live=True).person_id == "ada"
+    assert not m.match(close).decisive  # a photo (identify) is no look of the kiosk's vote
+    assert m.match(near_edge, live=True).known and not m.match(near_edge, live=True).decisive
+    between = (ada * 0.58 + bob * 0.42) / np.linalg.norm(ada * 0.58 + bob * 0.42)
+    assert not m.match(between, live=True).decisive  # whatever it matches, not far enough ahead of Bob
+    off = Matcher(gallery({"ada": [ada], "bob": [bob]}), MatchPolicy(0.45, 0.05, decisive_spare=None))
+    assert off.decisive_threshold is None and not off.match(close, live=True).decisive
+
+
+def test_a_decisive_look_needs_at_least_the_policys_own_margin():
+    ada, bob = unit(0), unit(0) + unit(2) * 0.6
+    probe = ada.copy()
+    probe[5] = 0.2  # 0.2 from Ada, 0.63 from Bob: a margin of 0.43
+    people = gallery({"ada": [ada], "bob": [bob]})
+    loose = Matcher(people, MatchPolicy(0.45, 0.05, crowding_weight=0.0, decisive_spare=0.1, decisive_margin=0.1))
+    strict = Matcher(people, MatchPolicy(0.45, 0.5, crowding_weight=0.0, decisive_spare=0.1, decisive_margin=0.1))
+    assert loose.match(probe, live=True).decisive
+    assert not strict.match(probe, live=True).known and not strict.match(probe, live=True).decisive
+
+
+@pytest.mark.parametrize("spare", [-0.1, 0.3])
+def test_an_invalid_decisive_spare_is_refused(spare):
+    with pytest.raises(ValueError):
+        MatchPolicy(0.45, 0.05, decisive_spare=spare)

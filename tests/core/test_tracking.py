@@ -40,6 +40,18 @@ def test_identity_is_confirmed_only_after_agreeing_votes():
     assert not t.add_vote(track, ADA, 3.5).confirmed  # a re-check that agrees is not a new confirmation
 
 
+def test_one_decisive_look_confirms_at_once_unless_another_person_was_named():
+    decisive = Match("ada", "Ada", 0.25, 0.3, decisive=True)
+    t = Tracker(TrackingSettings(confirm_votes=2))
+    track = t.update([det(0)], 0.0)[0]
+    assert t.add_vote(track, decisive, 0.0).confirmed
+    assert track.result().name == "Ada" and track.confirmed_at == 0.0
+    other = t.update([det(0), det(400)], 0.1)[1]
+    assert not t.add_vote(other, BOB, 0.1).confirmed
+    assert not t.add_vote(other, decisive, 0.2).confirmed  # Bob named in the window: the vote decides
+    assert other.confirmed is None
+
+
 def test_disagreeing_votes_do_not_confirm():
     t = Tracker(TrackingSettings(confirm_votes=2))
     track = t.update([det(0)], 0.0)[0]
