@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kiosk.core.appearance import Chip, chip_similarity
+from kiosk.core.appearance import Chip, chip_similarity, colour_change
 from kiosk.core.liveness import LivenessSettings, LivenessState
 from kiosk.core.types import Box, Detection, FaceResult, FaceState, Match, Prompt
 
@@ -46,7 +46,12 @@ class TrackingSettings:
     jump: float = 0.4  # a box centre moving more than this share of the box width: maybe another face
     resize: float = 1.4  # a box width changing by more than this factor between analysed frames: the same
     chip_step: float = 0.5  # a face chip correlating below this with the previous frame's: maybe another face
-    chip_drop: float = 0.25  # ... or this much below the track's usual frame-to-frame correlation
+    chip_drop: float = 0.25  # ... or this much below the track's usual frame-to-frame correlation (less for a
+    # still face: at most chip_still times the usual level's distance from 1, so 0.16 below a usual 0.96)
+    chip_still: float = 4.0
+    chip_chroma: float = 0.03  # a face middle's chromaticity moving this far between analysed frames: maybe
+    chip_bright: float = 0.3  # another face; or its brightness by this much (log ratio); the same face on
+    # the shared real clip (stage light) stays under 0.024 and 0.2
     chip_drift: float = 0.4  # ... or below this with the chip of the last embedding
     same_face: float = 0.7  # embeddings of one face a moment apart lie closer than this
     same_face_live: float = 0.5  # a face unrecognised on a re-check keeps its liveness evidence when this close
@@ -206,9 +211,14 @@ class Tracker:
         if step is not None:
             # A still face correlates at 0.95 from frame to frame, a lively one at 0.8: a drop far below the
             # track's own level is another face even when it stays above the fixed floor.
-            floor = s.chip_step if usual is None else max(s.chip_step, usual - s.chip_drop)
+            drop = None if usual is None else min(s.chip_drop, s.chip_still * (1.0 - usual))
+            floor = s.chip_step if usual is None else max(s.chip_step, usual - drop)
             if step < floor:
                 return "look"
+        colour = colour_change(chip, track.chip)
+        if colour is not None and (colour[0] > s.chip_chroma or colour[1] > s.chip_bright):
+            return "look"
+        if step is not None:
             track.usual_step = step if usual is None else 0.8 * usual + 0.2 * step
         if drift is not None and drift < s.chip_drift:
             return "look"

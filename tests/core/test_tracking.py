@@ -88,12 +88,12 @@ def vec(seed: int) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def chip(seed: int) -> Chip:
+def chip(seed: int, colour: tuple[float, float, float] = (0.4, 0.33, 120.0)) -> Chip:
     """A face chip per face: its core is the middle of its context, so it matches itself at 1.0."""
     context = np.random.default_rng(1000 + seed).normal(size=(CORE + 2 * CONTEXT,) * 2).astype(np.float32)
     core = context[CONTEXT:-CONTEXT, CONTEXT:-CONTEXT].ravel()
     core = (core - core.mean()) / core.std()
-    return Chip(np.stack([core] * 3), context)
+    return Chip(np.stack([core] * 3), context, colour)
 
 
 def confirmed_ada(t: Tracker, x: int = 0, face: int = 1):
@@ -114,6 +114,18 @@ def test_after_a_miss_the_name_is_hidden_until_an_embedding_agrees():
     vote = t.add_vote(again, ADA, 0.35, vec(1) + 0.01)
     assert not vote.restarted and not vote.confirmed  # the same person: no second check-in
     assert again.result().state == "confirmed" and again.result().name == "Ada"
+
+
+def test_a_face_of_another_colour_in_the_same_box_loses_the_name_even_when_grey_correlation_holds():
+    t = Tracker()
+    confirmed_ada(t)
+    assert t.update([det(0)], 0.2, [chip(1, (0.41, 0.33, 125.0))])[0].result().name == "Ada"  # light drift
+    tinted = t.update([det(0)], 0.3, [chip(1, (0.46, 0.31, 125.0))])[0]
+    assert tinted.suspect == "look" and tinted.result().name is None
+    t2 = Tracker()
+    confirmed_ada(t2)
+    darker = t2.update([det(0)], 0.2, [chip(1, (0.4, 0.33, 80.0))])[0]  # log(120 / 80) = 0.41
+    assert darker.suspect == "look"
 
 
 def test_a_jump_in_box_position_or_size_hides_the_name():
