@@ -9,6 +9,10 @@ liveness off, as in the issue's measurement) against the benchmark's gallery of 
 any confirmation happens in their clip; an enrolled person is checked in when the right person is confirmed.
 
     python bench/walkup.py --cache DIR [--strangers 463] [--enrolled 104] [--workers 2] [--out clips.jsonl]
+                           [--vote-only]
+
+``--vote-only``: every identity needs two agreeing looks (the kiosk's rule before the decisive look,
+``MatchPolicy(decisive_spare=None)``), the alternative the product's rule is compared with.
 
 Each clip's outcome is appended to ``--out`` as it finishes (``--summarise`` reports on such a file).
 """
@@ -45,11 +49,18 @@ def frames(path: str, seconds: float, fps: float) -> list[tuple[float, np.ndarra
     return [(i / clip.fps, clip.render(i)) for i in range(0, clip.frames, step)]
 
 
-def _init(gallery, seconds: float, fps: float) -> None:
+def _policy(vote_only: bool):
+    from kiosk.core.matching import MatchPolicy
+
+    return MatchPolicy(decisive_spare=None) if vote_only else MatchPolicy()
+
+
+def _init(gallery, seconds: float, fps: float, vote_only: bool) -> None:
     from kiosk.core.matching import Matcher
     from kiosk.vision.engine import FaceEngine
 
-    _state.update(engine=FaceEngine().load(), matcher=Matcher(gallery), seconds=seconds, fps=fps)
+    _state.update(engine=FaceEngine().load(), matcher=Matcher(gallery, _policy(vote_only)), seconds=seconds,
+                  fps=fps)
 
 
 def run_clip(job: tuple[str, str | None]) -> dict:
@@ -73,6 +84,7 @@ def main() -> None:
     ap.add_argument("--fps", type=float, default=8.0)
     ap.add_argument("--out", type=Path, default=None, help="append each clip's outcome here (JSON lines)")
     ap.add_argument("--summarise", action="store_true", help="only report on --out's clips")
+    ap.add_argument("--vote-only", action="store_true", help="no decisive single look (the rule before it)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     root = face_data_dir()
@@ -88,7 +100,8 @@ def main() -> None:
     t0 = time.perf_counter()
     if not args.summarise:
         out = open(args.out, "a") if args.out else None  # noqa: SIM115 (closed below)
-        with mp.get_context("spawn").Pool(args.workers, _init, (gallery, args.seconds, args.fps)) as pool:
+        setup = (gallery, args.seconds, args.fps, args.vote_only)
+        with mp.get_context("spawn").Pool(args.workers, _init, setup) as pool:
             results = []
             for r in pool.imap_unordered(run_clip, jobs, chunksize=2):
                 results.append(r)
@@ -106,13 +119,15 @@ def main() -> None:
     wrong = [r for r in people if any(c != r["person"] for c in r["confirmed"])]
     from kiosk.core.matching import Matcher
 
-    m = Matcher(gallery)
+    m = Matcher(gallery, _policy(args.vote_only))
     emit({
         "benchmark": "walkup",
         "machine": machine(),
+        "rule": "two agreeing looks" if args.vote_only else "two agreeing looks, or one decisive look",
         "people_enrolled": m.people,
         "threshold": round(m.threshold, 4),
         "confirm_threshold": round(m.confirm_threshold, 4),
+        "decisive_threshold": None if m.decisive_threshold is None else round(m.decisive_threshold, 4),
         "clip": {"seconds": args.seconds, "fps_analysed": args.fps, "size": clips.SIZE},
         "strangers": len(strangers),
         "strangers_checked_in": len(false_in),
