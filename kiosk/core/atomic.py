@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,17 @@ def replace_file(path: str | os.PathLike[str], chunks: bytes | Iterable[bytes], 
     """Atomically replace ``path`` with ``chunks``. Raises OSError (the temporary file is removed).
 
     ``mode`` (for example 0o600 for secrets) is set on the temporary file before anything is written,
-    so the data is never readable by others, not even for a moment.
+    so the data is never readable by others, not even for a moment. Without ``mode`` a file that exists
+    keeps its own permissions (an owner-only attendance log stays owner-only when retention rewrites it);
+    a new one gets the umask's.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            pass
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666 if mode is None else mode)

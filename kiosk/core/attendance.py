@@ -26,6 +26,7 @@ from kiosk.core.types import CheckIn, Direction
 from kiosk.errors import AttendanceLogError
 
 log = logging.getLogger(__name__)
+OWNER_ONLY = 0o600  # the log and its side files: names and times of day
 
 OLD_FIELDS: tuple[str, ...] = ("event_id", "person_id", "name", "timestamp", "kiosk_id", "distance", "direction")
 FIELDS: tuple[str, ...] = (*OLD_FIELDS, "method", "voids", "reason")  # CONTRACTS.md C1: appended columns
@@ -125,7 +126,9 @@ class AttendanceLog:
         if not created:
             self._repair()
             _upgrade_header(self.path)
-        self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the log's lifetime
+        # Names and times of day are personal data: a new log is the owner's alone (an existing one keeps
+        # the permissions it has).
+        self._fh = os.fdopen(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OWNER_ONLY), "ab")
         if self._fh.tell() == 0:
             self._fh.write(HEADER)
             self._fh.flush()

@@ -133,7 +133,7 @@ def apply_repair(path: Path, plan: RepairPlan) -> Path | None:
             os.fsync(fh.fileno())
         return None
     side = damaged_path_for(path)
-    with open(side, "ab") as fh:
+    with os.fdopen(os.open(side, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as fh:  # owner-only
         for _offset, line in plan.damaged:
             fh.write(line if line.endswith(b"\n") else line + b"\n")
         fh.flush()

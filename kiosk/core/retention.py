@@ -137,7 +137,7 @@ def update_last_seen(attendance_path: str | os.PathLike[str], last_seen_path: st
             old = _timestamp(seen.get(pid, ""))
             if old is None or ts > old:
                 seen[pid] = ts.astimezone(timezone.utc).isoformat()
-    replace_file(last_seen_path, [json.dumps(seen, sort_keys=True).encode("utf-8")])
+    replace_file(last_seen_path, [json.dumps(seen, sort_keys=True).encode("utf-8")], mode=0o600)
     return seen
 
 
@@ -173,7 +173,7 @@ def read_retention_removed(path: str | os.PathLike[str]) -> set[str]:
 
 
 def write_retention_removed(path: str | os.PathLike[str], ids: set[str]) -> None:
-    replace_json(path, sorted(ids))
+    replace_json(path, sorted(ids), mode=0o600)
 
 
 def run_retention(

@@ -331,7 +331,8 @@ def _now_iso() -> str:
 
 def _append_line(path: Path, entry: dict[str, Any]) -> None:
     """Append one JSON line to a side file and make it durable."""
-    with open(path, "a", encoding="utf-8") as fh:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # check-ins: the owner's alone
+    with os.fdopen(fd, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
