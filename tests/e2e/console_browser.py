@@ -69,6 +69,7 @@ def console_server(root: Path) -> tuple[LiveServer, str]:
 
 
 def login(driver, url: str, name: str = "ada-admin", password: str = PASSWORD) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -76,4 +77,6 @@ def login(driver, url: str, name: str = "ada-admin", password: str = PASSWORD) -
     driver.find_element(By.ID, "username").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.TAG_NAME, "h1").text != "Log in")
+    # The login page's heading can go stale between finding it and reading it while the next page loads.
+    WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_element(By.TAG_NAME, "h1").text != "Log in")
