@@ -46,8 +46,8 @@ LIVE_SETTINGS = ("source", "cooldown_s", "threshold", "direction", "language")  
 class StallMonitor(QObject):
     """Measures how late the GUI event loop serves a 10 ms timer: the UI's stalls."""
 
-    def __init__(self, stats: RunStats) -> None:
-        super().__init__()
+    def __init__(self, stats: RunStats, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.stats = stats
         self._last = time.perf_counter()
         self._timer = QTimer(self)
@@ -58,6 +58,9 @@ class StallMonitor(QObject):
     def start(self) -> None:
         self._last = time.perf_counter()
         self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
 
     def _tick(self) -> None:
         now = time.perf_counter()
@@ -107,7 +110,7 @@ class KioskApp(QObject):
         self._shutting_down = False
         self._faces_at = 0.0
         self._unknown_seen: deque[int] = deque(maxlen=256)  # recent unknown track ids, each counted once
-        self.stall_monitor = StallMonitor(self.stats)
+        self.stall_monitor = StallMonitor(self.stats, self)
         self._second = QTimer(self)
         self._second.setInterval(1000)
         self._second.timeout.connect(self._each_second)
@@ -308,6 +311,10 @@ class KioskApp(QObject):
             return
         self._shutting_down = True
         self.kiosk_lock.release()  # the pointer comes back and the window may close
+        # Every timer stops here, in the GUI thread: a QObject whose timer is still running and that Python's
+        # garbage collector happens to destroy in another thread leaves the timer behind, and the GUI thread
+        # crashes on its next tick (seen in CI: a segfault in QTimerInfoList::activateTimers).
+        self.stall_monitor.stop()
         self._second.stop()
         if self._camera is not None:
             self._camera.stop()

@@ -64,6 +64,12 @@ def test_shutdown_stops_every_thread_and_the_worker_process(qtbot, gallery, face
     assert time.monotonic() - t0 < 10
     assert not app.worker.alive
     assert all(not t.isRunning() for t in app._threads)
+    # No timer of the app keeps running: a running timer of a QObject the garbage collector destroys in
+    # another thread crashes the GUI thread on its next tick.
+    from PySide6.QtCore import QTimer
+
+    running = [t for t in app.findChildren(QTimer) if t.isActive()]
+    assert running == [] and not app.stall_monitor._timer.isActive()
 
 
 def test_a_network_camera_that_drops_out_shows_unavailable_and_comes_back(qtbot, gallery, face_data):
