@@ -30,7 +30,7 @@ SCALES = (0.85, 1.0, 1.18)
 class Chip:
     cores: np.ndarray  # (len(SCALES), CORE*CORE): each zero-mean, unit-variance
     context: np.ndarray  # (CORE + 2*CONTEXT, CORE + 2*CONTEXT) grey cell means
-    colour: tuple[float, float, float] = (1 / 3, 1 / 3, 0.0)  # r and g chromaticity, mean brightness (0-255)
+    colour: tuple[float, float, float]  # the face middle's r and g chromaticity and mean brightness (0-255)
 
 
 def _cells(grey: np.ndarray, cx: float, cy: float, half: float, cells: int) -> np.ndarray | None:

@@ -1,6 +1,7 @@
 """Durable file replacement, in one place: write a temporary file, fsync, rename over, fsync the folder.
 
-A power cut leaves the old file or the new one, never half of either.
+A power cut leaves the old file or the new one, never half of either. Also the one way to open an
+append-only log owner-only (``open_append``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+OWNER_ONLY = 0o600  # secrets and personal data: readable and writable by the kiosk's own user only
 
 
 def fsync_dir(folder: str | os.PathLike[str]) -> None:
@@ -25,6 +28,13 @@ def fsync_dir(folder: str | os.PathLike[str]) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def open_append(path: str | os.PathLike[str], text: bool = False):
+    """``path`` opened for appending, created owner-only (0600) whatever the umask; an existing file keeps
+    its permissions. Binary unless ``text`` (then UTF-8)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OWNER_ONLY)
+    return os.fdopen(fd, "a", encoding="utf-8") if text else os.fdopen(fd, "ab")
 
 
 def replace_file(path: str | os.PathLike[str], chunks: bytes | Iterable[bytes], *, mode: int | None = None) -> None:

@@ -19,14 +19,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.core.atomic import fsync_dir, replace_file, replace_json
+from kiosk.core.atomic import fsync_dir, open_append, replace_file, replace_json
 from kiosk.core.attendance_repair import apply_repair, damaged_path_for, plan_repair
 from kiosk.core.sync_progress import progress_path_for
 from kiosk.core.types import CheckIn, Direction
 from kiosk.errors import AttendanceLogError
 
 log = logging.getLogger(__name__)
-OWNER_ONLY = 0o600  # the log and its side files: names and times of day
 
 OLD_FIELDS: tuple[str, ...] = ("event_id", "person_id", "name", "timestamp", "kiosk_id", "distance", "direction")
 FIELDS: tuple[str, ...] = (*OLD_FIELDS, "method", "voids", "reason")  # CONTRACTS.md C1: appended columns
@@ -128,7 +127,7 @@ class AttendanceLog:
             _upgrade_header(self.path)
         # Names and times of day are personal data: a new log is the owner's alone (an existing one keeps
         # the permissions it has).
-        self._fh = os.fdopen(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OWNER_ONLY), "ab")
+        self._fh = open_append(self.path)
         if self._fh.tell() == 0:
             self._fh.write(HEADER)
             self._fh.flush()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.core.atomic import fsync_dir, replace_file
+from kiosk.core.atomic import fsync_dir, open_append, replace_file
 from kiosk.core.sync_progress import Progress, load_progress, progress_path_for, save_progress
 from kiosk.errors import AttendanceLogError
 
@@ -133,7 +133,7 @@ def apply_repair(path: Path, plan: RepairPlan) -> Path | None:
             os.fsync(fh.fileno())
         return None
     side = damaged_path_for(path)
-    with os.fdopen(os.open(side, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as fh:  # owner-only
+    with open_append(side) as fh:
         for _offset, line in plan.damaged:
             fh.write(line if line.endswith(b"\n") else line + b"\n")
         fh.flush()

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.core.atomic import open_append
 from kiosk.errors import AuditError
 
 log = logging.getLogger(__name__)
@@ -94,12 +95,10 @@ def audit(
     with _lock:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            with open_append(target) as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
         except OSError as exc:
             raise AuditError(f"cannot write the audit log {target}: {exc.strerror}") from exc
     return entry

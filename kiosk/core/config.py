@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from kiosk.core.atomic import replace_file
+from kiosk.core.atomic import OWNER_ONLY, replace_file
 from kiosk.core.attendance_repair import damaged_path_for
 from kiosk.core.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD, check_policy
 from kiosk.core.sync_progress import progress_path_for
@@ -39,7 +39,6 @@ ENV_ALIASES = {
     "KNOWN_FACES_PATH": "gallery", "ATTENDANCE_FILE": "attendance", "LOG_LEVEL": "log_level", "DEBUG": "debug",
     "RETENTION_CHECKIN_DAYS": "retention_checkin_days", "RETENTION_TEMPLATE_DAYS": "retention_template_days",
 }  # fmt: skip
-OWNER_ONLY = 0o600  # kiosk.toml holds the PIN hash and the server token
 
 
 def _data_dir() -> Path:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from kiosk.core.atomic import replace_json
+from kiosk.core.atomic import OWNER_ONLY, replace_json
 from kiosk.core.gallery import Person
 from kiosk.core.pin import check_pin_rules, hash_pin, lockout_delay, verify_pin
 
@@ -91,7 +91,7 @@ class CredentialStore:
             return empty
 
     def _save(self) -> None:
-        replace_json(self.path, self._data, mode=0o600)  # PIN and badge hashes: owner-only from the first byte
+        replace_json(self.path, self._data, mode=OWNER_ONLY)  # PIN and badge hashes: owner-only from the first byte
 
     def _entry(self, person_id: str) -> dict:
         return self._data["people"].setdefault(person_id, {})

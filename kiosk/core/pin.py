@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.core.atomic import replace_json
+from kiosk.core.atomic import OWNER_ONLY, replace_json
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ _SCRYPT_R = 8
 _SCRYPT_P = 1
 _DKLEN = 32
 _SALT_BYTES = 16
-OWNER_ONLY = 0o600
 
 
 def check_pin_rules(pin: str) -> str:

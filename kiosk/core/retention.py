@@ -33,7 +33,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from kiosk.core.atomic import replace_file, replace_json
+from kiosk.core.atomic import OWNER_ONLY, replace_file, replace_json
 from kiosk.core.attendance import HEADER, OLD_HEADER, read_rows
 from kiosk.core.config import LAST_SEEN_FILE, RETENTION_REMOVED_FILE, KioskConfig, load_config
 from kiosk.core.gallery import GalleryStore
@@ -137,7 +137,7 @@ def update_last_seen(attendance_path: str | os.PathLike[str], last_seen_path: st
             old = _timestamp(seen.get(pid, ""))
             if old is None or ts > old:
                 seen[pid] = ts.astimezone(timezone.utc).isoformat()
-    replace_file(last_seen_path, [json.dumps(seen, sort_keys=True).encode("utf-8")], mode=0o600)
+    replace_file(last_seen_path, [json.dumps(seen, sort_keys=True).encode("utf-8")], mode=OWNER_ONLY)
     return seen
 
 
@@ -173,7 +173,7 @@ def read_retention_removed(path: str | os.PathLike[str]) -> set[str]:
 
 
 def write_retention_removed(path: str | os.PathLike[str], ids: set[str]) -> None:
-    replace_json(path, sorted(ids), mode=0o600)
+    replace_json(path, sorted(ids), mode=OWNER_ONLY)
 
 
 def run_retention(

@@ -14,6 +14,7 @@ import logging
 import os
 from pathlib import Path
 
+from kiosk.core.atomic import OWNER_ONLY
 from kiosk.errors import GalleryError, GalleryKeyError
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,14 @@ class Sealer:
             mode = self.key_file.stat().st_mode & 0o077
             if mode and os.name == "posix":
                 log.warning("key file %s is readable by others; fixing its permissions", self.key_file)
-                os.chmod(self.key_file, 0o600)
+                os.chmod(self.key_file, OWNER_ONLY)
             key = self.key_file.read_bytes()
             if len(key) != 32:
                 raise GalleryKeyError(f"The key file {self.key_file} is damaged (expected 32 bytes).")
         elif create:
             key = os.urandom(32)
             self.key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(key)
                 fh.flush()

@@ -211,8 +211,9 @@ class Tracker:
         if step is not None:
             # A still face correlates at 0.95 from frame to frame, a lively one at 0.8: a drop far below the
             # track's own level is another face even when it stays above the fixed floor.
-            drop = None if usual is None else min(s.chip_drop, s.chip_still * (1.0 - usual))
-            floor = s.chip_step if usual is None else max(s.chip_step, usual - drop)
+            floor = s.chip_step
+            if usual is not None:
+                floor = max(floor, usual - min(s.chip_drop, s.chip_still * (1.0 - usual)))
             if step < floor:
                 return "look"
         colour = colour_change(chip, track.chip)

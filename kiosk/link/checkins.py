@@ -33,6 +33,7 @@ from typing import Any
 
 import requests
 
+from kiosk.core.atomic import open_append
 from kiosk.core.attendance import read_rows
 from kiosk.core.sync_progress import Progress, load_progress, save_progress
 from kiosk.errors import SyncError
@@ -331,8 +332,7 @@ def _now_iso() -> str:
 
 def _append_line(path: Path, entry: dict[str, Any]) -> None:
     """Append one JSON line to a side file and make it durable."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # check-ins: the owner's alone
-    with os.fdopen(fd, "a", encoding="utf-8") as fh:
+    with open_append(path, text=True) as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
