@@ -28,6 +28,11 @@ def require(condition: object, reason: str) -> None:
     pytest.skip(message)
 
 
+def require_posix() -> None:
+    """For tests of file permissions: skip on a developer's Windows machine, fail under CI (which is Linux)."""
+    require(os.name == "posix", "POSIX file permissions (this test checks file modes)")
+
+
 def face_data_dir() -> Path:
     """The shared face data: ``FACE_DATA_DIR`` or ``../shared/data/faces`` from the project root."""
     return Path(os.environ.get("FACE_DATA_DIR", ROOT.parent / "shared" / "data" / "faces"))

@@ -17,8 +17,8 @@ from kiosk.core.retention import purge_checkins, update_last_seen, write_retenti
 from kiosk.core.sync_progress import Progress, save_progress
 from kiosk.core.types import CheckIn, Direction
 from kiosk.link.checkins import _append_line
+from tests.helpers import require_posix
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
 
 
@@ -28,6 +28,7 @@ def mode(path) -> int:
 
 @pytest.fixture(autouse=True)
 def open_umask():
+    require_posix()
     old = os.umask(0o022)  # the usual default: group and others may read what is created
     yield
     os.umask(old)

@@ -11,6 +11,7 @@ import pytest
 from kiosk.core.config import KioskConfig, load_config, save_settings
 from kiosk.core.pin import PinGuard, hash_pin
 from kiosk.errors import ConfigError, MatchPolicyError
+from tests.helpers import require_posix
 
 
 def _toml(tmp_path, body: str) -> Path:
@@ -65,8 +66,8 @@ def test_threshold_and_margin_fail_with_one_error_type_wherever_they_are_set(tmp
         load_config(tmp_path / "none.toml", env={"KIOSK_MARGIN": "-0.1"})
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_the_config_file_and_the_pin_lockout_state_are_readable_by_their_owner_only(tmp_path):
+    require_posix()
     old = os.umask(0o022)
     try:
         cfg = save_settings({"server_token": "secret", "admin_pin_hash": "x"}, tmp_path / "kiosk.toml")
@@ -80,8 +81,8 @@ def test_the_config_file_and_the_pin_lockout_state_are_readable_by_their_owner_o
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kiosk.toml", "pin_state.json"]  # no temporary left
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_a_config_file_readable_by_others_is_made_owner_only_when_loaded(tmp_path):
+    require_posix()
     cfg = _toml(tmp_path, 'server_token = "secret"\n')
     cfg.chmod(0o644)
     assert load_config(cfg, env={}).server_token == "secret"

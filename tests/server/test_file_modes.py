@@ -9,9 +9,13 @@ import stat
 
 import pytest
 
+from tests.helpers import require_posix
 from tests.server.conftest import bearer, make_app, make_event
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+
+@pytest.fixture(autouse=True)
+def _posix():
+    require_posix()
 
 
 def mode(path) -> int:
